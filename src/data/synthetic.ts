@@ -1,0 +1,93 @@
+/**
+ * The paper's data model: ground-truth features x ∈ R^n with i.i.d. coordinates,
+ * x_i = 0 with probability S (the sparsity level) and U[0,1] otherwise; observed
+ * polysemantic features x_p = W_p x with W_p ∈ R^{n_p × n}, n > n_p.
+ */
+import { mat, type Mat } from "../util/mat.ts";
+import type { Rng } from "../util/rng.ts";
+import { unrolledProjector } from "../compute/unrolled.ts";
+
+/** Anything that hands the trainer batches of observed inputs x_p (B × n_p). */
+export interface BatchSource {
+  readonly dim: number;
+  next(batch: number): Mat;
+}
+
+/**
+ * Draw B samples of x into `out` (B × n). One uniform per coordinate: u < S gives 0,
+ * otherwise (u − S)/(1 − S) is again U[0,1), so sparsity and value come from one draw.
+ */
+export function sampleX(rng: Rng, S: number, out: Mat): Mat {
+  const d = out.data;
+  const scale = 1 / (1 - S);
+  for (let i = 0; i < d.length; i++) {
+    const u = rng.uniform();
+    d[i] = u < S ? 0 : (u - S) * scale;
+  }
+  return out;
+}
+
+/** x_p = W_p x for each row of X, using W_pᵀ (n × n_p) so sparse rows of X are cheap. */
+export function project(X: Mat, WpT: Mat, out: Mat): Mat {
+  const n = X.cols, np = WpT.cols;
+  const fast = unrolledProjector(np);
+  if (fast) {
+    fast(X.data, WpT.data, out.data, X.rows, n);
+    return out;
+  }
+  return projectRef(X, WpT, out);
+}
+
+/** Plain-loop reference for `project` (float64 row accumulator, as the fast path). */
+export function projectRef(X: Mat, WpT: Mat, out: Mat): Mat {
+  const n = X.cols, np = WpT.cols;
+  const xd = X.data, wd = WpT.data, o = out.data;
+  const acc = new Float64Array(np);
+  for (let b = 0; b < X.rows; b++) {
+    const xo = b * n;
+    acc.fill(0);
+    for (let i = 0; i < n; i++) {
+      const v = xd[xo + i]!;
+      if (v === 0) continue;
+      const wo = i * np;
+      for (let k = 0; k < np; k++) acc[k]! += v * wd[wo + k]!;
+    }
+    o.set(acc, b * np);
+  }
+  return out;
+}
+
+/** Fresh samples every call, from its own named random stream. */
+export class SyntheticSource implements BatchSource {
+  readonly dim: number;
+  private readonly WpT: Mat;
+  private x: Mat | null = null;
+  private xp: Mat | null = null;
+  constructor(
+    Wp: Mat<Float32Array | Float64Array>,
+    readonly S: number,
+    private readonly rng: Rng,
+  ) {
+    this.dim = Wp.rows;
+    this.WpT = mat(Wp.cols, Wp.rows);
+    for (let i = 0; i < Wp.rows; i++) for (let j = 0; j < Wp.cols; j++) this.WpT.data[j * Wp.rows + i] = Wp.data[i * Wp.cols + j]!;
+  }
+  /** Both x (B × n) and x_p (B × n_p); buffers are reused between calls of the same size. */
+  nextPair(batch: number): { x: Mat; xp: Mat } {
+    if (!this.x || this.x.rows !== batch) {
+      this.x = mat(batch, this.WpT.rows);
+      this.xp = mat(batch, this.dim);
+    }
+    sampleX(this.rng, this.S, this.x);
+    project(this.x, this.WpT, this.xp!);
+    return { x: this.x, xp: this.xp! };
+  }
+  next(batch: number): Mat {
+    return this.nextPair(batch).xp;
+  }
+  /** A held-out set with fresh copies (not the reused buffers). */
+  sample(N: number): { x: Mat; xp: Mat } {
+    const x = sampleX(this.rng, this.S, mat(N, this.WpT.rows));
+    return { x, xp: project(x, this.WpT, mat(N, this.dim)) };
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Adam on the (weighted) SAE loss, one fresh batch per step:
+ *   L = (1/B) Σ_b [ Σ_i γ_i² (x̂_p − x_p)_{b,i}²  +  λ Σ_j z_{b,j} ]
+ * γ² = 1 is the plain SAE loss L_SAE; other γ give L_WSAE (Γ = diag(γ)); λ is the
+ * L1 sparsity penalty (0 in the theory). Gradients by hand, through backend ops.
+ */
+import type { Mat } from "../util/mat.ts";
+import type { Rng } from "../util/rng.ts";
+import { DivergenceError } from "../util/errors.ts";
+import type { Backend } from "../compute/backend.ts";
+import type { BatchSource } from "../data/synthetic.ts";
+import { decoderOf, encode, initSae, normalizeRows, type SaeParams, type SaeSpec } from "./model.ts";
+
+export type TrainConfig = {
+  steps: number;
+  batch: number;
+  lr: number;
+  l1: number;
+  /** γ_i² per input dim (length n_p); null = all ones (plain SAE). */
+  gamma2: Float32Array | null;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+};
+
+export type TrainResult = { params: SaeParams; losses: number[]; finalLoss: number; ms: number };
+
+export type StepCallback = (step: number, loss: number) => void;
+
+type Slot = { p: Float32Array; m: Float32Array; v: Float32Array };
+const slot = (p: Float32Array): Slot => ({ p, m: new Float32Array(p.length), v: new Float32Array(p.length) });
+
+export async function trainSae(
+  backend: Backend,
+  spec: SaeSpec,
+  source: BatchSource,
+  cfg: TrainConfig,
+  initRng: Rng,
+  onStep?: StepCallback,
+): Promise<TrainResult> {
+  if (source.dim !== spec.n_p) throw new Error(`trainSae: source gives ${source.dim}-d inputs, SAE expects ${spec.n_p}`);
+  const t0 = performance.now();
+  const params = initSae(spec, initRng);
+  const W = slot(params.W.data);
+  const D = params.D ? slot(params.D.data) : null;
+  const bias = params.b ? slot(params.b) : null;
+  const hyper = { lr: cfg.lr, beta1: cfg.beta1 ?? 0.9, beta2: cfg.beta2 ?? 0.999, eps: cfg.eps ?? 1e-8, step: 0 };
+  const n_p = spec.n_p, B = cfg.batch;
+  const g2 = cfg.gamma2;
+  const losses: number[] = [];
+  let loss = NaN;
+  for (let step = 1; step <= cfg.steps; step++) {
+    const xp = source.next(B);
+    const dec = decoderOf(params);
+    const z = await encode(backend, spec, params, xp);
+    const xhat = await backend.matmul(z, dec);
+    // G = ∂L/∂x̂ = (2/B) Γ² (x̂ − x_p), overwriting x̂
+    const G = xhat, gd = G.data, xd = xp.data;
+    let rec = 0;
+    for (let b = 0; b < B; b++) {
+      const o = b * n_p;
+      for (let i = 0; i < n_p; i++) {
+        const e = gd[o + i]! - xd[o + i]!;
+        const w = g2 ? g2[i]! : 1;
+        rec += w * e * e;
+        gd[o + i] = (2 / B) * w * e;
+      }
+    }
+    let l1sum = 0;
+    if (cfg.l1 > 0) for (let i = 0; i < z.data.length; i++) l1sum += z.data[i]!;
+    loss = (rec + cfg.l1 * l1sum) / B;
+    if (!Number.isFinite(loss)) {
+      throw new DivergenceError(`training diverged at step ${step} of ${cfg.steps} (loss ${loss}); try a smaller --lr (now ${cfg.lr})`);
+    }
+    const dDec = await backend.matmul(z, G, { transA: true });
+    const dPre = await backend.maskedGrad(G, dec, z, cfg.l1 / B);
+    const dEnc = await backend.matmul(dPre, xp, { transA: true });
+    hyper.step = step;
+    if (D) {
+      await backend.adam(W.p, dEnc.data, W.m, W.v, hyper);
+      await backend.adam(D.p, dDec.data, D.m, D.v, hyper);
+      normalizeRows(params.D!);
+    } else {
+      const g = dEnc.data, dd = dDec.data;
+      for (let i = 0; i < g.length; i++) g[i]! += dd[i]!;
+      await backend.adam(W.p, g, W.m, W.v, hyper);
+    }
+    if (bias) {
+      const db = new Float32Array(spec.n_m), pd = dPre.data;
+      for (let b = 0; b < B; b++) for (let j = 0; j < spec.n_m; j++) db[j]! += pd[b * spec.n_m + j]!;
+      await backend.adam(bias.p, db, bias.m, bias.v, hyper);
+    }
+    if (step === 1 || step % 50 === 0 || step === cfg.steps) losses.push(loss);
+    onStep?.(step, loss);
+  }
+  return { params, losses, finalLoss: loss, ms: performance.now() - t0 };
+}
+
+/** Dense-equivalent FLOPs of one step (encoder, decoder, three backward products). */
+export function stepFlops(spec: SaeSpec, batch: number): number {
+  return 10 * batch * spec.n_p * spec.n_m;
+}
+
+export type { Mat };

@@ -5,7 +5,7 @@
  */
 import { mat, type Mat } from "../util/mat.ts";
 import type { Rng } from "../util/rng.ts";
-import { unrolledProjector } from "../compute/unrolled.ts";
+import { unrolledNN } from "../compute/unrolled.ts";
 
 /** Anything that hands the trainer batches of observed inputs x_p (B × n_p). */
 export interface BatchSource {
@@ -30,7 +30,7 @@ export function sampleX(rng: Rng, S: number, out: Mat): Mat {
 /** x_p = W_p x for each row of X, using W_pᵀ (n × n_p) so sparse rows of X are cheap. */
 export function project(X: Mat, WpT: Mat, out: Mat): Mat {
   const n = X.cols, np = WpT.cols;
-  const fast = unrolledProjector(np);
+  const fast = unrolledNN(np);
   if (fast) {
     fast(X.data, WpT.data, out.data, X.rows, n);
     return out;

@@ -30,6 +30,49 @@ export type StepCallback = (step: number, loss: number) => void;
 type Slot = { p: Float32Array; m: Float32Array; v: Float32Array };
 const slot = (p: Float32Array): Slot => ({ p, m: new Float32Array(p.length), v: new Float32Array(p.length) });
 
+export type Grads = { loss: number; gW: Float32Array; gD: Float32Array | null; gb: Float32Array | null };
+
+/**
+ * Loss and gradients on one batch. With a tied decoder the gradient of W collects
+ * both uses (encoder and decoder); untied, gD is the decoder's alone.
+ */
+export async function lossAndGrad(
+  backend: Backend, spec: SaeSpec, params: SaeParams, xp: Mat, l1: number, gamma2: Float32Array | null,
+): Promise<Grads> {
+  const n_p = spec.n_p, B = xp.rows;
+  const dec = decoderOf(params);
+  const z = await encode(backend, spec, params, xp);
+  const xhat = await backend.matmul(z, dec);
+  // G = ∂L/∂x̂ = (2/B) Γ² (x̂ − x_p), overwriting x̂
+  const gd = xhat.data, xd = xp.data;
+  let rec = 0;
+  for (let b = 0; b < B; b++) {
+    const o = b * n_p;
+    for (let i = 0; i < n_p; i++) {
+      const e = gd[o + i]! - xd[o + i]!;
+      const w = gamma2 ? gamma2[i]! : 1;
+      rec += w * e * e;
+      gd[o + i] = (2 / B) * w * e;
+    }
+  }
+  let l1sum = 0;
+  if (l1 > 0) for (let i = 0; i < z.data.length; i++) l1sum += z.data[i]!;
+  const loss = (rec + l1 * l1sum) / B;
+  const dDec = await backend.matmul(z, xhat, { transA: true });
+  const dPre = await backend.maskedGrad(xhat, dec, z, l1 / B);
+  const dEnc = await backend.matmul(dPre, xp, { transA: true });
+  let gb: Float32Array | null = null;
+  if (params.b) {
+    gb = new Float32Array(spec.n_m);
+    const pd = dPre.data;
+    for (let b = 0; b < B; b++) for (let j = 0; j < spec.n_m; j++) gb[j]! += pd[b * spec.n_m + j]!;
+  }
+  if (params.D) return { loss, gW: dEnc.data, gD: dDec.data, gb };
+  const g = dEnc.data, dd = dDec.data;
+  for (let i = 0; i < g.length; i++) g[i]! += dd[i]!;
+  return { loss, gW: g, gD: null, gb };
+}
+
 export async function trainSae(
   backend: Backend,
   spec: SaeSpec,
@@ -45,51 +88,21 @@ export async function trainSae(
   const D = params.D ? slot(params.D.data) : null;
   const bias = params.b ? slot(params.b) : null;
   const hyper = { lr: cfg.lr, beta1: cfg.beta1 ?? 0.9, beta2: cfg.beta2 ?? 0.999, eps: cfg.eps ?? 1e-8, step: 0 };
-  const n_p = spec.n_p, B = cfg.batch;
-  const g2 = cfg.gamma2;
   const losses: number[] = [];
   let loss = NaN;
   for (let step = 1; step <= cfg.steps; step++) {
-    const xp = source.next(B);
-    const dec = decoderOf(params);
-    const z = await encode(backend, spec, params, xp);
-    const xhat = await backend.matmul(z, dec);
-    // G = ∂L/∂x̂ = (2/B) Γ² (x̂ − x_p), overwriting x̂
-    const G = xhat, gd = G.data, xd = xp.data;
-    let rec = 0;
-    for (let b = 0; b < B; b++) {
-      const o = b * n_p;
-      for (let i = 0; i < n_p; i++) {
-        const e = gd[o + i]! - xd[o + i]!;
-        const w = g2 ? g2[i]! : 1;
-        rec += w * e * e;
-        gd[o + i] = (2 / B) * w * e;
-      }
-    }
-    let l1sum = 0;
-    if (cfg.l1 > 0) for (let i = 0; i < z.data.length; i++) l1sum += z.data[i]!;
-    loss = (rec + cfg.l1 * l1sum) / B;
+    const g = await lossAndGrad(backend, spec, params, source.next(cfg.batch), cfg.l1, cfg.gamma2);
+    loss = g.loss;
     if (!Number.isFinite(loss)) {
       throw new DivergenceError(`training diverged at step ${step} of ${cfg.steps} (loss ${loss}); try a smaller --lr (now ${cfg.lr})`);
     }
-    const dDec = await backend.matmul(z, G, { transA: true });
-    const dPre = await backend.maskedGrad(G, dec, z, cfg.l1 / B);
-    const dEnc = await backend.matmul(dPre, xp, { transA: true });
     hyper.step = step;
+    await backend.adam(W.p, g.gW, W.m, W.v, hyper);
     if (D) {
-      await backend.adam(W.p, dEnc.data, W.m, W.v, hyper);
-      await backend.adam(D.p, dDec.data, D.m, D.v, hyper);
+      await backend.adam(D.p, g.gD!, D.m, D.v, hyper);
       normalizeRows(params.D!);
-    } else {
-      const g = dEnc.data, dd = dDec.data;
-      for (let i = 0; i < g.length; i++) g[i]! += dd[i]!;
-      await backend.adam(W.p, g, W.m, W.v, hyper);
     }
-    if (bias) {
-      const db = new Float32Array(spec.n_m), pd = dPre.data;
-      for (let b = 0; b < B; b++) for (let j = 0; j < spec.n_m; j++) db[j]! += pd[b * spec.n_m + j]!;
-      await backend.adam(bias.p, db, bias.m, bias.v, hyper);
-    }
+    if (bias) await backend.adam(bias.p, g.gb!, bias.m, bias.v, hyper);
     if (step === 1 || step % 50 === 0 || step === cfg.steps) losses.push(loss);
     onStep?.(step, loss);
   }

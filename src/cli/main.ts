@@ -1,0 +1,78 @@
+/**
+ * `wsae`: one command per artifact of the paper, plus `list`.
+ * Errors the user can fix print one line and exit 2; a diverged training exits 3.
+ */
+import { Command, CommanderError, Option } from "commander";
+import chalk from "chalk";
+import { ARTIFACTS, PLANNED, artifact } from "../experiments/registry.ts";
+import { BACKENDS, GPUJS_MODES } from "../compute/index.ts";
+import { DivergenceError, UserError } from "../util/errors.ts";
+import { VERSION, runArtifact } from "./run.ts";
+import { registerTheory } from "./theory.ts";
+
+function build(): Command {
+  const program = new Command("wsae")
+    .description("Reproduce, figure by figure, 'On the Limits of Sparse Autoencoders' (Cui et al., ICLR 2026).")
+    .version(VERSION)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (s, write) => write(chalk.red(`wsae: ${s.replace(/^error: /, "error: ").trim()}`) + "\n") })
+    .addHelpText("after", "\nExamples:\n  wsae list\n  wsae fig2 --quick\n  wsae fig2 --seeds 5 --sparsities 0.5,0.9,0.99\n");
+
+  program
+    .command("list")
+    .description("every artifact of the paper, and whether it is implemented")
+    .addHelpText("after", "\nExample:\n  wsae list\n")
+    .action(() => {
+      for (const p of PLANNED) {
+        const ok = Boolean(artifact(p.id));
+        process.stdout.write(`${ok ? chalk.green("✔") : chalk.gray("·")} ${p.id.padEnd(7)} ${p.title}${ok ? "" : chalk.gray("  (not implemented yet)")}\n`);
+      }
+    });
+
+  for (const a of ARTIFACTS) {
+    const cmd = program
+      .command(a.id)
+      .description(a.title)
+      .option("--quick", "the quick preset: seconds, for tests and CI (written under <out>/quick/)")
+      .option("--seeds <n>", "number of seeds (default 3, quick 1)")
+      .option("--seed <n>", "first seed (default 0); seeds are seed, seed+1, …")
+      .option("--out <dir>", "results root", "results")
+      .addOption(new Option("--backend <name>", "compute backend").choices(BACKENDS).default("js"))
+      .addOption(new Option("--gpujs-mode <mode>", "gpu.js mode for --backend gpujs").choices(GPUJS_MODES).default("webasm"))
+      .option("--quiet", "no progress output");
+    for (const o of a.options) cmd.option(o.flags, o.description);
+    cmd.addHelpText("after", `\n${a.paper}\n\nExamples:\n${a.examples.map((e) => `  ${e}`).join("\n")}\n`);
+    cmd.action(async (opts: Record<string, unknown>) => {
+      await runArtifact(a, opts, process.argv.slice(2));
+    });
+  }
+  registerTheory(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = build();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+      return 2;
+    }
+    if (e instanceof UserError) {
+      process.stderr.write(chalk.red(`wsae: error: ${e.message}`) + "\n");
+      return 2;
+    }
+    if (e instanceof DivergenceError) {
+      process.stderr.write(chalk.red(`wsae: ${e.message}`) + "\n");
+      return 3;
+    }
+    const err = e as Error;
+    process.stderr.write(chalk.red(`wsae: internal error: ${err?.message ?? String(e)}`) + "\n");
+    if (process.env.WSAE_DEBUG) process.stderr.write(`${err?.stack}\n`);
+    else process.stderr.write("(set WSAE_DEBUG=1 for the stack trace)\n");
+    return 1;
+  }
+}

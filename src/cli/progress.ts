@@ -1,0 +1,59 @@
+/**
+ * Progress for long runs: a bar on a terminal, plain lines in CI and logs
+ * (at most one per finished unit, rate-limited), nothing with --quiet.
+ */
+import cliProgress from "cli-progress";
+
+export class Progress {
+  private bar: cliProgress.SingleBar | null = null;
+  private total = 0;
+  private done = 0;
+  private unit = "";
+  private lastLine = 0;
+  private readonly t0 = Date.now();
+  constructor(
+    private readonly name: string,
+    private readonly mode: "bar" | "lines" | "quiet",
+  ) {}
+
+  static auto(name: string, quiet: boolean): Progress {
+    return new Progress(name, quiet ? "quiet" : process.stderr.isTTY ? "bar" : "lines");
+  }
+
+  plan(total: number, unit: string): void {
+    this.total = total;
+    this.unit = unit;
+    if (this.mode === "bar") {
+      this.bar = new cliProgress.SingleBar(
+        { format: `${this.name} {bar} {value}/{total} ${unit} | {label} | ETA {eta_formatted}`, hideCursor: true, stream: process.stderr, etaBuffer: 4 },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar.start(total, 0, { label: "starting" });
+    } else if (this.mode === "lines") this.line(`${this.name}: ${total} ${unit} to run`);
+  }
+
+  tick(label: string): void {
+    this.done++;
+    if (this.bar) this.bar.update(this.done, { label });
+    else if (this.mode === "lines") {
+      const now = Date.now();
+      if (this.done === this.total || now - this.lastLine > 2000) {
+        this.lastLine = now;
+        this.line(`${this.name}: ${this.done}/${this.total} ${this.unit} (${label}) ${((now - this.t0) / 1000).toFixed(0)}s`);
+      }
+    }
+  }
+
+  step(done: number, total: number): void {
+    if (this.bar && (done === total || done % 100 === 0)) this.bar.update(this.done, { label: `step ${done}/${total}` });
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
+
+  line(s: string): void {
+    if (this.mode !== "quiet") process.stderr.write(s + "\n");
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Run one artifact end to end: resolve its config, run it, write its results tree
+ * (data.csv, summary.md, figure.svg/png, manifest.json) atomically.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import os from "node:os";
+import { createBackend } from "../compute/index.ts";
+import type { Artifact, ClaimResult, Output, RunContext } from "../experiments/types.ts";
+import { toCsv } from "../report/csv.ts";
+import { renderSvg, svgToPng } from "../report/figure.ts";
+import { claimsTable, reportedTable } from "../report/summary.ts";
+import { writeTreeAtomic, type Files } from "../report/write.ts";
+import { gitState } from "../util/git.ts";
+import { UserError } from "../util/errors.ts";
+import { Progress } from "./progress.ts";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const VERSION: string = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
+
+export type CommonOptions = {
+  quick?: boolean;
+  seeds?: string;
+  seed?: string;
+  out?: string;
+  backend?: string;
+  gpujsMode?: string;
+  quiet?: boolean;
+};
+
+export function resolveSeeds(o: CommonOptions, quick: boolean): number[] {
+  const n = o.seeds === undefined ? (quick ? 1 : 3) : Number(o.seeds);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UserError(`--seeds must be an integer in [1, 100] (got '${o.seeds}')`);
+  const base = o.seed === undefined ? 0 : Number(o.seed);
+  if (!Number.isInteger(base) || base < 0 || base > 2 ** 31 - 1 - n) throw new UserError(`--seed must be a non-negative integer (got '${o.seed}')`);
+  return Array.from({ length: n }, (_, i) => base + i);
+}
+
+/** Preset, then each artifact flag the user gave, parsed and checked. */
+export function resolveConfig<C extends object>(a: Artifact<C>, o: Record<string, unknown>, quick: boolean): { config: C; overrides: string[] } {
+  const config = structuredClone(quick ? a.presets.quick : a.presets.full) as Record<string, unknown>;
+  const overrides: string[] = [];
+  for (const spec of a.options) {
+    const attr = camel(spec.flags);
+    const raw = o[attr];
+    if (raw === undefined) continue;
+    config[spec.key] = spec.parse(String(raw));
+    overrides.push(spec.flags.split(" ")[0]!);
+  }
+  a.validate(config as C);
+  return { config: config as C, overrides };
+}
+
+/** commander's attribute name for "--eval-samples <int>" is evalSamples. */
+export function camel(flags: string): string {
+  const long = flags.split(/[ ,]+/).find((f) => f.startsWith("--"))!.slice(2);
+  return long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOptions & Record<string, unknown>, argv: string[]): Promise<string> {
+  const quick = Boolean(o.quick);
+  const seeds = resolveSeeds(o, quick);
+  const { config, overrides } = resolveConfig(a, o, quick);
+  const outRoot = resolve(o.out ?? join(process.cwd(), "results"));
+  const dir = quick ? join(outRoot, "quick", a.id) : join(outRoot, a.id);
+  const backend = createBackend(o.backend ?? "js", o.gpujsMode ?? "webasm");
+  const progress = Progress.auto(a.id, Boolean(o.quiet));
+  const stages: Record<string, number> = {};
+  const started = new Date();
+  const ctx: RunContext = {
+    backend,
+    seeds,
+    plan: (t, u) => progress.plan(t, u),
+    tick: (l) => progress.tick(l),
+    step: (d, t) => progress.step(d, t),
+    async stage(name, f) {
+      const t = performance.now();
+      try {
+        return await f();
+      } finally {
+        stages[name] = (stages[name] ?? 0) + (performance.now() - t) / 1000;
+      }
+    },
+  };
+  let out: Output;
+  try {
+    out = await ctx.stage("run", () => a.run(config, ctx));
+  } finally {
+    progress.stop();
+    await backend.dispose();
+  }
+  const claims = a.claims(config, out);
+  const files: Files = { "data.csv": toCsv(out.rows) };
+  for (const [name, rows] of Object.entries(out.extra ?? {})) files[`${name}.csv`] = toCsv(rows);
+  const spec = a.plot?.(config, out) ?? null;
+  if (spec) {
+    const svg = await ctx.stage("figure", () => renderSvg(spec));
+    files["figure.svg"] = svg;
+    files["figure.png"] = svgToPng(svg);
+    files["figure.vl.json"] = JSON.stringify(spec, null, 2) + "\n";
+  }
+  const cmd = `wsae ${argv.join(" ")}`.trim();
+  files["summary.md"] = summaryMd(a, config, out, claims, { cmd, quick, seeds, backend: `${backend.name} (${backend.mode})` });
+  const git = gitState(ROOT);
+  const ended = new Date();
+  files["manifest.json"] = JSON.stringify(
+    {
+      artifact: a.id,
+      title: a.title,
+      command: cmd,
+      preset: quick ? "quick" : "full",
+      overrides,
+      config,
+      seeds,
+      backend: { name: backend.name, mode: backend.mode },
+      tool: { name: "wsae", version: VERSION },
+      git,
+      node: process.version,
+      platform: { os: `${os.platform()} ${os.release()}`, cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length },
+      started: started.toISOString(),
+      ended: ended.toISOString(),
+      wall_s: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Number(v.toFixed(3))])),
+      claims: claims.map((c) => ({ id: c.id, verdict: c.verdict })),
+      files: Object.keys(files).sort(),
+    },
+    null,
+    2,
+  ) + "\n";
+  writeTreeAtomic(dir, files);
+  progress.line(`${a.id}: wrote ${relative(process.cwd(), dir) || "."}/ (${Object.keys(files).sort().join(", ")})`);
+  return dir;
+}
+
+function summaryMd<C extends object>(
+  a: Artifact<C>, config: C, out: Output, claims: ClaimResult[],
+  meta: { cmd: string; quick: boolean; seeds: number[]; backend: string },
+): string {
+  const parts = [
+    `# ${a.title}`,
+    "",
+    `**The paper:** ${a.paper}`,
+    "",
+    `Command: \`${meta.cmd}\` · preset: **${meta.quick ? "quick (a smoke test, not evidence)" : "full"}** · seeds: ${meta.seeds.join(", ")} · backend: ${meta.backend}. Full configuration in manifest.json.`,
+    "",
+    "## Claims",
+    "",
+    claimsTable(claims),
+    "",
+    "## Results",
+    "",
+    a.summary(config, out, claims),
+    "",
+  ];
+  const rep = reportedTable(a.reported);
+  if (rep) parts.push("## Reported by the paper (secondary sources; not our numbers)", "", rep, "");
+  return parts.join("\n");
+}

@@ -1,0 +1,189 @@
+/**
+ * What fig1/fig2/fig3/table3 share: the synthetic setting's config and flags, the
+ * superposition matrix per (generator, S, seed), and "train one SAE, measure it on
+ * held-out samples" → one tidy row of metrics (SPEC §3 names).
+ */
+import type { Backend } from "../compute/backend.ts";
+import { GENERATORS, gaussianWp, polygonWp, type GeneratorName } from "../data/generators.ts";
+import { SyntheticSource } from "../data/synthetic.ts";
+import { trainTms } from "../data/tms.ts";
+import { encodeAll, reconstruct, decoderOf, type SaeSpec } from "../sae/model.ts";
+import { trainSae } from "../sae/train.ts";
+import {
+  activatedFeatures, alignFeatures, deadLatents, explainedVariance, groundTruthLoss, l0,
+  matchedMeanCosine, meanMaxCosine, perDimVariance, reconstructionLoss, responseMatrix,
+} from "../metrics/index.ts";
+import { UserError } from "../util/errors.ts";
+import type { Mat } from "../util/mat.ts";
+import { stream } from "../util/rng.ts";
+import type { Column, OptionSpec, Row } from "./types.ts";
+
+export type SynthConfig = {
+  n: number;
+  n_p: number;
+  n_m: number;
+  generator: GeneratorName;
+  steps: number;
+  batch: number;
+  lr: number;
+  /** L1 coefficients λ to run (a sweep when more than one). */
+  l1: number[];
+  /** Encoder bias settings to run: false = the theory's bias-free SAE. */
+  bias: boolean[];
+  tied: boolean;
+  topk: number;
+  evalSamples: number;
+  /** Threshold τ of the activated-features count (SPEC §3). */
+  tau: number;
+  tmsSteps: number;
+};
+
+// ---- flag parsing -----------------------------------------------------------
+
+export function parseInt1(name: string, min = 1) {
+  return (raw: string): number => {
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min) throw new UserError(`${name} must be an integer >= ${min} (got '${raw}')`);
+    return v;
+  };
+}
+export function parseNum(name: string, ok: (v: number) => boolean, what: string) {
+  return (raw: string): number => {
+    const v = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(v) || !ok(v)) throw new UserError(`${name} must be ${what} (got '${raw}')`);
+    return v;
+  };
+}
+export function parseList(name: string, ok: (v: number) => boolean, what: string) {
+  return (raw: string): number[] => {
+    const parts = raw.split(",").map((s) => s.trim()).filter((s) => s.length);
+    if (!parts.length) throw new UserError(`${name} needs at least one value`);
+    return parts.map((p) => parseNum(name, ok, what)(p));
+  };
+}
+export const parseSparsities = parseList("--sparsities", (v) => v >= 0 && v < 1, "in [0, 1)");
+export function parseBias(raw: string): boolean[] {
+  const out = raw.split(",").map((s) => s.trim()).map((s) => {
+    if (s === "on" || s === "true") return true;
+    if (s === "off" || s === "false") return false;
+    throw new UserError(`--bias takes on, off or a list like off,on (got '${s}')`);
+  });
+  return [...new Set(out)];
+}
+function parseGenerator(raw: string): GeneratorName {
+  if (!(GENERATORS as string[]).includes(raw)) throw new UserError(`--generator must be one of ${GENERATORS.join(", ")} (got '${raw}')`);
+  return raw as GeneratorName;
+}
+
+export const SYNTH_OPTIONS: OptionSpec[] = [
+  { flags: "--n <int>", key: "n", description: "ground-truth features n", parse: parseInt1("--n", 2) },
+  { flags: "--np <int>", key: "n_p", description: "observed (polysemantic) dims n_p", parse: parseInt1("--np", 1) },
+  { flags: "--nm <int>", key: "n_m", description: "SAE latents n_m", parse: parseInt1("--nm", 1) },
+  { flags: "--generator <name>", key: "generator", description: "W_p generator: polygon | tms | gaussian", parse: parseGenerator },
+  { flags: "--steps <int>", key: "steps", description: "training steps per SAE", parse: parseInt1("--steps") },
+  { flags: "--batch <int>", key: "batch", description: "samples per step", parse: parseInt1("--batch") },
+  { flags: "--lr <x>", key: "lr", description: "Adam learning rate", parse: parseNum("--lr", (v) => v > 0 && v < 10, "in (0, 10)") },
+  { flags: "--l1 <list>", key: "l1", description: "L1 coefficient(s) λ on the latents, e.g. 0.01 or 0,0.01,0.03", parse: parseList("--l1", (v) => v >= 0, ">= 0") },
+  { flags: "--bias <list>", key: "bias", description: "encoder bias: off (theory), on, or off,on (both)", parse: parseBias },
+  { flags: "--untied", key: "tied", description: "separate decoder (unit-norm rows) instead of the tied W_mᵀ", parse: () => false },
+  { flags: "--topk <int>", key: "topk", description: "Top-k activation instead of ReLU (0 = ReLU)", parse: parseInt1("--topk", 0) },
+  { flags: "--eval-samples <int>", key: "evalSamples", description: "held-out samples for every metric", parse: parseInt1("--eval-samples", 16) },
+  { flags: "--tau <x>", key: "tau", description: "activated-features threshold τ (share of a latent's max response)", parse: parseNum("--tau", (v) => v >= 0 && v < 1, "in [0, 1)") },
+  { flags: "--tms-steps <int>", key: "tmsSteps", description: "training steps of the toy model behind --generator tms", parse: parseInt1("--tms-steps") },
+];
+
+export function validateSynth(c: SynthConfig): void {
+  if (c.n <= c.n_p) throw new UserError(`superposition needs n > n_p (got n=${c.n}, n_p=${c.n_p})`);
+  if (c.topk > c.n_m) throw new UserError(`--topk ${c.topk} exceeds the SAE width n_m=${c.n_m}`);
+  if (c.n_m < c.n) {
+    // allowed (alignment leaves features unmatched) but worth knowing
+  }
+  if (c.batch > 1 << 16) throw new UserError(`--batch ${c.batch} is too large (max 65536)`);
+}
+
+// ---- superposition matrices ------------------------------------------------
+
+const wpCache = new Map<string, Mat<Float64Array>>();
+
+/** W_p for one (generator, S, seed). polygon and gaussian do not depend on S. */
+export async function superposition(backend: Backend, c: SynthConfig, S: number, seed: number): Promise<Mat<Float64Array>> {
+  const key = `${c.generator}:${c.n}:${c.n_p}:${seed}:${c.generator === "tms" ? `${S}:${c.tmsSteps}` : ""}`;
+  let Wp = wpCache.get(key);
+  if (!Wp) {
+    if (c.generator === "polygon") Wp = polygonWp(c.n, c.n_p, stream(seed, "wp:polygon")).Wp;
+    else if (c.generator === "gaussian") Wp = gaussianWp(c.n, c.n_p, stream(seed, "wp:gaussian"));
+    else Wp = (await trainTms(backend, { n: c.n, n_p: c.n_p, S, steps: c.tmsSteps, batch: 1024, lr: 1e-3, seed })).Wp;
+    wpCache.set(key, Wp);
+  }
+  return Wp;
+}
+
+// ---- one SAE, trained and measured ------------------------------------------
+
+export type RunSpec = { S: number; seed: number; Wp: Mat<Float64Array>; bias: boolean; l1: number; gamma2: Float32Array | null };
+
+export const METRIC_COLUMNS: Column[] = [
+  { name: "l_sae", description: "L_SAE: mean over held-out samples of ‖x_p − x̂_p‖² (unweighted, also for WSAE)" },
+  { name: "l_gt", description: "L_GT: mean over held-out samples of Σ_i (x_i − z_{I*(i)})², I* = Hungarian max-weight assignment on R" },
+  { name: "l_gt_nonsparse", description: "L_GT restricted to the features with x_i ≠ 0 (still divided by the number of samples)" },
+  { name: "l0", description: "mean number of latents > 0 per held-out sample" },
+  { name: "dead_latents", description: "latents that never fire on the held-out samples" },
+  { name: "explained_variance", description: "1 − Σ‖x_p − x̂_p‖² / Σ‖x_p − mean(x_p)‖² on held-out samples" },
+  { name: "per_dim_variance", description: "mean over live latents of the variance of the latent's activation over held-out samples" },
+  { name: "avg_activated_features", description: "over responding latents, mean count of features i with R[j,i] > τ·max_i R[j,i]; R[j,i] = σ(W_m W_p + b)[j,i] − σ(b)_j" },
+  { name: "responding_latents", description: "latents with some R[j,i] > 0" },
+  { name: "mmcs_feat", description: "mean over features of the max cosine to any decoder row" },
+  { name: "mmcs_latent", description: "mean over decoder rows of the max cosine to any feature" },
+  { name: "matched_cos", description: "Hungarian-matched mean cosine between decoder rows and W_p columns" },
+  { name: "train_loss", description: "training loss (weighted reconstruction + λ·L1) at the last step" },
+];
+
+export function specOf(c: SynthConfig, bias: boolean): SaeSpec {
+  return { n_p: c.n_p, n_m: c.n_m, tied: c.tied, bias, topk: c.topk };
+}
+
+/**
+ * Train one SAE on fresh samples at sparsity S and measure it on held-out samples.
+ * Streams are named by (S, seed), so SAE and WSAE with the same seed see the same
+ * initial weights and the same batches: their difference is the weighting alone.
+ */
+export async function trainAndMeasure(
+  backend: Backend, c: SynthConfig, r: RunSpec, onStep?: (step: number) => void,
+): Promise<Row> {
+  const spec = specOf(c, r.bias);
+  const src = new SyntheticSource(r.Wp, r.S, stream(r.seed, `train:S=${r.S}`));
+  const res = await trainSae(
+    backend, spec, src, { steps: c.steps, batch: c.batch, lr: c.lr, l1: r.l1, gamma2: r.gamma2 },
+    stream(r.seed, "init"), onStep ? (s) => onStep(s) : undefined,
+  );
+  const held = new SyntheticSource(r.Wp, r.S, stream(r.seed, `eval:S=${r.S}`)).sample(c.evalSamples);
+  const Z = await encodeAll(backend, spec, res.params, held.xp);
+  const Xhat = await reconstruct(backend, res.params, Z);
+  const R = responseMatrix(res.params.W, r.Wp, res.params.b ?? undefined, c.topk || undefined);
+  const align = alignFeatures(R);
+  const gt = groundTruthLoss(held.x, Z, align.latentOf);
+  const act = activatedFeatures(R, c.tau);
+  const mmcs = meanMaxCosine(decoderOf(res.params), r.Wp);
+  return {
+    l_sae: reconstructionLoss(held.xp, Xhat),
+    l_gt: gt.lgt,
+    l_gt_nonsparse: gt.lgtNonSparse,
+    l0: l0(Z),
+    dead_latents: deadLatents(Z).count,
+    explained_variance: explainedVariance(held.xp, Xhat),
+    per_dim_variance: perDimVariance(Z).mean,
+    avg_activated_features: act.mean,
+    responding_latents: act.responding,
+    mmcs_feat: mmcs.featToLatent,
+    mmcs_latent: mmcs.latentToFeat,
+    matched_cos: matchedMeanCosine(decoderOf(res.params), r.Wp).mean,
+    train_loss: res.finalLoss,
+  };
+}
+
+/** Round floats for the CSV: stable text, no 17-digit noise. */
+export function roundRow(row: Row, digits = 6): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(row)) out[k] = typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(digits)) : v;
+  return out;
+}

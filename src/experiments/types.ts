@@ -1,0 +1,70 @@
+/**
+ * An artifact (one figure or table of the paper) is data plus one run function:
+ * its presets, the flags that override them, its CSV columns, its claims, its plot.
+ * Nothing here knows about terminals or files; the CLI and report/ do.
+ */
+import type { Backend } from "../compute/backend.ts";
+
+export type Cell = number | string | boolean;
+export type Row = Record<string, Cell>;
+
+export type Verdict = "reproduced" | "not reproduced" | "partly reproduced" | "inconclusive";
+export type ClaimResult = { id: string; paper: string; verdict: Verdict; evidence: string };
+
+/** A number the paper reports, shown beside ours, never as ours. */
+export type Reported = { what: string; value: string; source: string };
+
+export type Column = { name: string; description: string };
+
+/** An artifact-specific flag, mapped onto one config key. */
+export type OptionSpec = {
+  flags: string; // commander syntax, e.g. "--sparsities <list>"
+  key: string;
+  description: string;
+  parse: (raw: string) => unknown;
+};
+
+export type ArtifactId = "fig1" | "fig2" | "fig3" | "fig4" | "fig5" | "table1" | "table2" | "table3";
+
+/** What the CLI hands an experiment. */
+export interface RunContext {
+  backend: Backend;
+  seeds: number[];
+  /** Announce the number of work units (training runs) up front, then tick each. */
+  plan(total: number, unit: string): void;
+  tick(label: string): void;
+  /** Per-step hook for long single runs (progress bar detail). */
+  step(done: number, total: number): void;
+  /** Time a named stage for the manifest. */
+  stage<T>(name: string, f: () => Promise<T>): Promise<T>;
+}
+
+export type Output = {
+  rows: Row[];
+  /** Extra CSV files (name → rows), e.g. an α sweep beside the main table. */
+  extra?: Record<string, Row[]>;
+  /** Data the plot or summary needs beyond the rows (heatmaps, closed forms). */
+  aux?: Record<string, unknown>;
+};
+
+export interface Artifact<C extends object = Record<string, unknown>> {
+  id: ArtifactId;
+  title: string;
+  /** What the paper shows, one paragraph. */
+  paper: string;
+  implemented: boolean;
+  presets: { quick: C; full: C };
+  options: OptionSpec[];
+  /** Help text examples. */
+  examples: string[];
+  columns: Column[];
+  reported: Reported[];
+  run(config: C, ctx: RunContext): Promise<Output>;
+  claims(config: C, out: Output): ClaimResult[];
+  /** Markdown body of summary.md after the header (tables, notes). */
+  summary(config: C, out: Output, claims: ClaimResult[]): string;
+  /** A vega-lite spec, or null when the artifact is a table. */
+  plot?(config: C, out: Output): object | null;
+  /** Validate the resolved config; throw UserError with one line. */
+  validate(config: C): void;
+}

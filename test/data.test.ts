@@ -1,0 +1,72 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { gaussianWp, polygonGroups, polygonWp } from "../src/data/generators.ts";
+import { SyntheticSource, sampleX } from "../src/data/synthetic.ts";
+import { mat } from "../src/util/mat.ts";
+import { stream } from "../src/util/rng.ts";
+
+test("named streams are reproducible and independent", () => {
+  const a = stream(5, "data"), b = stream(5, "data"), c = stream(5, "init"), d = stream(6, "data");
+  const xa = [a.uniform(), a.uniform()], xb = [b.uniform(), b.uniform()];
+  assert.deepEqual(xa, xb);
+  assert.notEqual(c.uniform(), xa[0]);
+  assert.notEqual(d.uniform(), xa[0]);
+});
+
+test("x has P(x_i = 0) = S and U[0,1] non-zeros", () => {
+  const x = sampleX(stream(0, "x"), 0.8, mat(500, 200));
+  let zeros = 0, sum = 0, nz = 0, max = 0;
+  for (const v of x.data) {
+    if (v === 0) zeros++;
+    else { sum += v; nz++; max = Math.max(max, v); }
+  }
+  assert.ok(Math.abs(zeros / x.data.length - 0.8) < 0.005, `zero share ${zeros / x.data.length}`);
+  assert.ok(Math.abs(sum / nz - 0.5) < 0.01, `mean of non-zeros ${sum / nz}`);
+  assert.ok(max < 1);
+});
+
+test("x_p = W_p x row by row", () => {
+  const { Wp } = polygonWp(10, 4, stream(0, "wp"));
+  const src = new SyntheticSource(Wp, 0.5, stream(0, "s"));
+  const { x, xp } = src.sample(3);
+  for (let b = 0; b < 3; b++)
+    for (let i = 0; i < 4; i++) {
+      let s = 0;
+      for (let j = 0; j < 10; j++) s += Wp.data[i * 10 + j]! * x.data[b * 10 + j]!;
+      assert.ok(Math.abs(xp.data[b * 4 + i]! - s) < 1e-5);
+    }
+});
+
+test("polygon generator at the paper's scale: groups of different sizes, unit columns, regular polygons", () => {
+  const groups = polygonGroups(200, 20);
+  assert.deepEqual(groups.map((g) => `${g.kind}${g.size}`), ["mono1", "mono1", "digon2", "digon2", "polygon6", "polygon8", "polygon11", "polygon15", "polygon21", "polygon29", "polygon42", "polygon62"]);
+  assert.equal(groups.reduce((s, g) => s + g.size, 0), 200);
+  assert.equal(new Set(groups.flatMap((g) => g.dims)).size, 20);
+  const { Wp } = polygonWp(200, 20, stream(0, "wp"));
+  for (let j = 0; j < 200; j++) {
+    let s = 0;
+    for (let i = 0; i < 20; i++) s += Wp.data[i * 200 + j]! ** 2;
+    assert.ok(Math.abs(s - 1) < 1e-12);
+  }
+  // neighbours in the 6-gon (features 6..11, dims 4,5) are 60° apart
+  const dot = (a: number, b: number) => Wp.data[4 * 200 + a]! * Wp.data[4 * 200 + b]! + Wp.data[5 * 200 + a]! * Wp.data[5 * 200 + b]!;
+  assert.ok(Math.abs(dot(6, 7) - 0.5) < 1e-12);
+  assert.ok(Math.abs(dot(6, 9) + 1) < 1e-12);
+  // digon: antipodal on one dim
+  assert.equal(Wp.data[2 * 200 + 2], 1);
+  assert.equal(Wp.data[2 * 200 + 3], -1);
+});
+
+test("polygon generator rejects impossible sizes with a clear message", () => {
+  assert.throws(() => polygonGroups(10, 3), /needs n_p >= 4/);
+  assert.throws(() => polygonGroups(5, 5), /n > n_p/);
+});
+
+test("gaussian generator gives unit-norm columns", () => {
+  const Wp = gaussianWp(30, 7, stream(2, "g"));
+  for (let j = 0; j < 30; j++) {
+    let s = 0;
+    for (let i = 0; i < 7; i++) s += Wp.data[i * 30 + j]! ** 2;
+    assert.ok(Math.abs(s - 1) < 1e-12);
+  }
+});

@@ -16,7 +16,7 @@ function build(): Command {
     .version(VERSION)
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ outputError: (s, write) => write(chalk.red(`wsae: ${s.replace(/^error: /, "error: ").trim()}`) + "\n") })
+    .configureOutput({ outputError: (s, write) => write(chalk.red(`wsae: ${oneLine(s)}`) + "\n") })
     .addHelpText("after", "\nExamples:\n  wsae list\n  wsae fig2 --quick\n  wsae fig2 --seeds 5 --sparsities 0.5,0.9,0.99\n");
 
   program
@@ -49,6 +49,12 @@ function build(): Command {
   }
   registerTheory(program);
   return program;
+}
+
+/** commander puts "(Did you mean …?)" on a second line; users get one. */
+function oneLine(s: string): string {
+  const line = s.trim().split(/\s*\n\s*/).join(" ");
+  return /unknown command/.test(line) ? `${line} ('wsae list' shows every artifact)` : line;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -29,11 +29,11 @@ export const fig2: Artifact<Fig2Config> = {
   implemented: true,
   presets: {
     quick: {
-      n: 16, n_p: 6, n_m: 16, generator: "polygon", steps: 300, batch: 256, lr: 3e-3, l1: [0.03], bias: [false, true],
+      n: 16, n_p: 6, n_m: 16, generator: "polygon", steps: 300, batch: 256, lr: 3e-3, l1: [0.1], bias: [false, true],
       tied: true, topk: 0, evalSamples: 2048, tau: 0.1, tmsSteps: 300, sparsities: [0.5, 0.9, 0.99],
     },
     full: {
-      n: 200, n_p: 20, n_m: 200, generator: "polygon", steps: 4000, batch: 256, lr: 3e-3, l1: [0.03], bias: [false, true],
+      n: 200, n_p: 20, n_m: 200, generator: "polygon", steps: 3000, batch: 256, lr: 3e-3, l1: [0.1], bias: [false, true],
       tied: true, topk: 0, evalSamples: 8192, tau: 0.1, tmsSteps: 3000, sparsities: [0.5, 0.7, 0.8, 0.9, 0.95, 0.99],
     },
   },

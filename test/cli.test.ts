@@ -1,0 +1,94 @@
+// The CLI as a user meets it: quick presets end to end, byte-identical reruns,
+// one-line errors with exit code 2, and nothing written on bad input.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const BIN = join(import.meta.dirname, "..", "bin", "wsae.mjs");
+const wsae = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+
+test("wsae list names every artifact of the paper", () => {
+  const r = wsae(["list"]);
+  assert.equal(r.status, 0);
+  for (const id of ["fig1", "fig2", "fig3", "fig4", "fig5", "table1", "table2", "table3"]) assert.match(r.stdout, new RegExp(`\\b${id}\\b`));
+  assert.match(r.stdout, /✔ fig2/);
+});
+
+test("fig2 --quick writes the full results tree, and a rerun is byte-identical", () => {
+  const out = mkdtempSync(join(tmpdir(), "wsae-fig2-"));
+  const r1 = wsae(["fig2", "--quick", "--quiet", "--out", out]);
+  assert.equal(r1.status, 0, r1.stderr);
+  const dir = join(out, "quick", "fig2");
+  for (const f of ["data.csv", "summary.md", "figure.svg", "figure.png", "manifest.json"]) assert.ok(existsSync(join(dir, f)), f);
+  assert.ok(!existsSync(join(out, "fig2")), "a quick run must not touch the full-run tree");
+  const csv1 = readFileSync(join(dir, "data.csv"), "utf8");
+  const lines = csv1.trim().split("\n");
+  assert.match(lines[0]!, /^artifact,generator,bias,l1,S,seed,l_sae,l_gt,/);
+  assert.equal(lines.length, 1 + 3 * 2); // 3 sparsities × 2 bias settings × 1 seed
+  const header = lines[0]!.split(",");
+  for (const line of lines.slice(1)) {
+    const cells = line.split(",");
+    const count = Number(cells[header.indexOf("avg_activated_features")]);
+    assert.ok(count >= 1 && count <= 16, `activated features ${count}`);
+    assert.ok(["true", "false"].includes(cells[header.indexOf("bias")]!));
+  }
+  const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+  assert.equal(m.preset, "quick");
+  assert.deepEqual(m.backend, { name: "js", mode: "js" });
+  assert.deepEqual(m.seeds, [0]);
+  assert.equal(m.config.n_p, 6);
+  assert.ok(m.wall_s.run > 0);
+  const summary = readFileSync(join(dir, "summary.md"), "utf8");
+  assert.match(summary, /reproduced/);
+  assert.equal(readFileSync(join(dir, "figure.png")).subarray(1, 4).toString(), "PNG");
+  assert.match(readFileSync(join(dir, "figure.svg"), "utf8"), /<svg/);
+  const r2 = wsae(["fig2", "--quick", "--quiet", "--out", out]);
+  assert.equal(r2.status, 0);
+  assert.equal(readFileSync(join(dir, "data.csv"), "utf8"), csv1);
+  assert.deepEqual(readdirSync(join(out, "quick")), ["fig2"], "no temporary folders left behind");
+});
+
+test("the gpujs backend runs fig2 --quick and says so in the manifest", () => {
+  const out = mkdtempSync(join(tmpdir(), "wsae-gpujs-"));
+  const r = wsae(["fig2", "--quick", "--quiet", "--backend", "gpujs", "--steps", "50", "--out", out]);
+  assert.equal(r.status, 0, r.stderr);
+  const m = JSON.parse(readFileSync(join(out, "quick", "fig2", "manifest.json"), "utf8"));
+  assert.deepEqual(m.backend, { name: "gpujs", mode: "webasm" });
+  assert.deepEqual(m.overrides, ["--steps"]);
+});
+
+const BAD: [string[], RegExp][] = [
+  [["fig2", "--quick", "--sparsities", "0.5,1"], /--sparsities must be in \[0, 1\)/],
+  [["fig2", "--quick", "--sparsities", "-0.1,0.5"], /--sparsities must be in \[0, 1\)/],
+  [["fig2", "--quick", "--n", "0"], /--n must be an integer >= 2/],
+  [["fig2", "--quick", "--nm", "-3"], /--nm must be an integer >= 1/],
+  [["fig2", "--quick", "--steps", "abc"], /--steps must be an integer/],
+  [["fig2", "--quick", "--topk", "99"], /--topk 99 exceeds the SAE width/],
+  [["fig2", "--quick", "--backend", "cuda"], /argument 'cuda' is invalid/],
+  [["fig2", "--quick", "--generator", "fancy"], /--generator must be one of/],
+  [["fig2", "--quick", "--n", "5", "--np", "6"], /n > n_p/],
+  [["fig2", "--quick", "--wat"], /unknown option '--wat'/],
+  [["fig2", "--quick", "--seeds", "0"], /--seeds must be an integer/],
+  [["fig9"], /unknown command 'fig9'/],
+];
+for (const [args, msg] of BAD) {
+  test(`bad input: wsae ${args.join(" ")} → one line, exit 2, nothing written`, () => {
+    const out = mkdtempSync(join(tmpdir(), "wsae-bad-"));
+    const r = wsae([...args, "--out", out]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, msg);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/);
+    assert.deepEqual(readdirSync(out), []);
+  });
+}
+
+test("--help shows examples on every command", () => {
+  for (const cmd of [[], ["fig2"], ["list"], ["theory"]]) {
+    const r = execFileSync(process.execPath, [BIN, ...cmd, "--help"], { encoding: "utf8" });
+    assert.match(r, /Examples?:/, cmd.join(" "));
+  }
+});

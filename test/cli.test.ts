@@ -92,3 +92,43 @@ test("--help shows examples on every command", () => {
     assert.match(r, /Examples?:/, cmd.join(" "));
   }
 });
+
+test("fig3 --quick and table3 --quick write their trees with reference rows and sweeps", () => {
+  const out = mkdtempSync(join(tmpdir(), "wsae-fig3-"));
+  for (const id of ["fig3", "table3"]) {
+    const r = wsae([id, "--quick", "--quiet", "--out", out]);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const f3 = readFileSync(join(out, "quick", "fig3", "data.csv"), "utf8");
+  const head = f3.split("\n")[0]!.split(",");
+  for (const c of ["label", "method", "proxy", "alpha", "l_gt", "l_gt_nonsparse", "l_sae", "per_dim_variance", "l0", "dead_latents", "explained_variance", "mmcs_feat", "matched_cos"])
+    assert.ok(head.includes(c), c);
+  // 3 S × (2 references + SAE + 2 WSAE) × 1 seed
+  assert.equal(f3.trim().split("\n").length, 1 + 3 * 5);
+  assert.match(f3, /zero predictor/);
+  assert.match(f3, /closed form/);
+  assert.ok(existsSync(join(out, "quick", "fig3", "figure.png")));
+  const t3 = join(out, "quick", "table3");
+  for (const f of ["data.csv", "alpha_sweep.csv", "l1_sweep.csv", "summary.md", "manifest.json"]) assert.ok(existsSync(join(t3, f)), f);
+  // the grid is the same computation in both artifacts: identical numbers
+  const strip = (s: string) => s.split("\n").map((l) => l.replace(/^(fig3|table3),/, "")).join("\n");
+  assert.equal(strip(readFileSync(join(t3, "data.csv"), "utf8")), strip(f3));
+  const alpha = readFileSync(join(t3, "alpha_sweep.csv"), "utf8").trim().split("\n");
+  assert.equal(alpha.length, 1 + 2 * 5); // 2 S × 5 α
+  assert.match(alpha.join("\n"), /,-1,/);
+  const summary = readFileSync(join(t3, "summary.md"), "utf8");
+  assert.match(summary, /α direction at S=0.5/);
+  assert.match(summary, /### λ sweep/);
+});
+
+test("negative alpha is accepted, out-of-range alpha and unknown proxies are not", () => {
+  const out = mkdtempSync(join(tmpdir(), "wsae-alpha-"));
+  const ok = wsae(["fig3", "--quick", "--quiet", "--alpha", "-1", "--proxy", "variance", "--steps", "20", "--out", out]);
+  assert.equal(ok.status, 0, ok.stderr);
+  const bad1 = wsae(["fig3", "--quick", "--alpha", "99", "--out", out]);
+  assert.equal(bad1.status, 2);
+  assert.match(bad1.stderr, /--alpha must be in \[-10, 10\]/);
+  const bad2 = wsae(["fig3", "--quick", "--proxy", "magic", "--out", out]);
+  assert.equal(bad2.status, 2);
+  assert.match(bad2.stderr, /--proxy must be one of/);
+});

@@ -110,9 +110,16 @@ test("fig3 --quick and table3 --quick write their trees with reference rows and 
   assert.ok(existsSync(join(out, "quick", "fig3", "figure.png")));
   const t3 = join(out, "quick", "table3");
   for (const f of ["data.csv", "alpha_sweep.csv", "l1_sweep.csv", "summary.md", "manifest.json"]) assert.ok(existsSync(join(t3, f)), f);
-  // the grid is the same computation in both artifacts: identical numbers
+  // table3 reused fig3's grid (same config, seeds, backend) …
   const strip = (s: string) => s.split("\n").map((l) => l.replace(/^(fig3|table3),/, "")).join("\n");
-  assert.equal(strip(readFileSync(join(t3, "data.csv"), "utf8")), strip(f3));
+  const reusedCsv = readFileSync(join(t3, "data.csv"), "utf8");
+  assert.equal(strip(reusedCsv), strip(f3));
+  assert.equal(JSON.parse(readFileSync(join(t3, "manifest.json"), "utf8")).reused.length, 1);
+  // … and computing the grid itself gives the very same bytes
+  const alone = mkdtempSync(join(tmpdir(), "wsae-t3-"));
+  assert.equal(wsae(["table3", "--quick", "--quiet", "--out", alone]).status, 0);
+  assert.equal(readFileSync(join(alone, "quick", "table3", "data.csv"), "utf8"), reusedCsv);
+  assert.deepEqual(JSON.parse(readFileSync(join(alone, "quick", "table3", "manifest.json"), "utf8")).reused, []);
   const alpha = readFileSync(join(t3, "alpha_sweep.csv"), "utf8").trim().split("\n");
   assert.equal(alpha.length, 1 + 2 * 5); // 2 S × 5 α
   assert.match(alpha.join("\n"), /,-1,/);

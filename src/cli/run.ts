@@ -2,13 +2,13 @@
  * Run one artifact end to end: resolve its config, run it, write its results tree
  * (data.csv, summary.md, figure.svg/png, manifest.json) atomically.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import os from "node:os";
 import { createBackend } from "../compute/index.ts";
 import type { Artifact, ClaimResult, Output, RunContext } from "../experiments/types.ts";
-import { toCsv } from "../report/csv.ts";
+import { fromCsv, toCsv } from "../report/csv.ts";
 import { renderSvg, svgToPng } from "../report/figure.ts";
 import { claimsTable, reportedTable } from "../report/summary.ts";
 import { writeTreeAtomic, type Files } from "../report/write.ts";
@@ -63,7 +63,8 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
   const seeds = resolveSeeds(o, quick);
   const { config, overrides } = resolveConfig(a, o, quick);
   const outRoot = resolve(o.out ?? join(process.cwd(), "results"));
-  const dir = quick ? join(outRoot, "quick", a.id) : join(outRoot, a.id);
+  const dirOf = (id: string) => (quick ? join(outRoot, "quick", id) : join(outRoot, id));
+  const dir = dirOf(a.id);
   const backend = createBackend(o.backend ?? "js", o.gpujsMode ?? "webasm");
   const progress = Progress.auto(a.id, Boolean(o.quiet));
   const stages: Record<string, number> = {};
@@ -74,6 +75,16 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
     plan: (t, u) => progress.plan(t, u),
     tick: (l) => progress.tick(l),
     step: (d, t) => progress.step(d, t),
+    previous(id) {
+      const d = dirOf(id);
+      if (!existsSync(join(d, "manifest.json")) || !existsSync(join(d, "data.csv"))) return null;
+      try {
+        const m = JSON.parse(readFileSync(join(d, "manifest.json"), "utf8"));
+        return { config: m.config, seeds: m.seeds, backend: m.backend, rows: fromCsv(readFileSync(join(d, "data.csv"), "utf8")), path: relative(ROOT, d) || d };
+      } catch {
+        return null; // unreadable: recompute instead
+      }
+    },
     async stage(name, f) {
       const t = performance.now();
       try {
@@ -122,6 +133,7 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
       ended: ended.toISOString(),
       wall_s: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Number(v.toFixed(3))])),
       claims: claims.map((c) => ({ id: c.id, verdict: c.verdict })),
+      reused: out.reused ?? [],
       files: Object.keys(files).sort(),
     },
     null,
@@ -141,6 +153,7 @@ function summaryMd<C extends object>(
     "",
     `**The paper:** ${a.paper}`,
     "",
+    ...(out.reused?.length ? [`Rows reused (same config, seeds and backend, so identical numbers): ${out.reused.join(", ")}.`, ""] : []),
     `Command: \`${meta.cmd}\` · preset: **${meta.quick ? "quick (a smoke test, not evidence)" : "full"}** · seeds: ${meta.seeds.join(", ")} · backend: ${meta.backend}. Full configuration in manifest.json.`,
     "",
     "## Claims",

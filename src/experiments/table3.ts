@@ -11,7 +11,7 @@ import {
   GRID_CLI, GRID_COLUMNS, GRID_NOTES, GRID_PRESETS, gridClaims, gridTable, validateGrid, type Fig3Config,
 } from "./fig3.ts";
 import { labelOf, parseAlphas, runGrid, runMethod, type Method } from "./wsae-grid.ts";
-import type { Artifact, ClaimResult, Row } from "./types.ts";
+import type { Artifact, ClaimResult, Row, RunContext } from "./types.ts";
 
 export type Table3Config = Fig3Config & {
   /** α values of the variance proxy to sweep. */
@@ -28,6 +28,18 @@ const parseL1Sweep = parseList("--l1-sweep", (v) => v >= 0, ">= 0");
 /** Rows of the grid that already are a point of a sweep (same S, model, λ). */
 const fromGrid = (grid: Row[], S: number, m: Method, l1: number, bias: boolean) =>
   grid.filter((r) => r.S === S && r.proxy === m.proxy && r.l1 === l1 && r.bias === bias && (m.proxy !== "variance" || r.alpha === m.alpha));
+
+/** The keys that define the grid; fig3's results are reusable when all of them match. */
+const GRID_KEYS = ["n", "n_p", "n_m", "generator", "steps", "batch", "lr", "l1", "bias", "tied", "topk", "evalSamples", "tau", "tmsSteps", "sparsities", "alpha", "proxies", "weightSamples"] as const;
+
+function reusableGrid(c: Table3Config, ctx: RunContext) {
+  const prev = ctx.previous("fig3");
+  if (!prev) return null;
+  const same = GRID_KEYS.every((k) => JSON.stringify(prev.config[k]) === JSON.stringify(c[k])) &&
+    JSON.stringify(prev.seeds) === JSON.stringify(ctx.seeds) &&
+    prev.backend.name === ctx.backend.name && prev.backend.mode === ctx.backend.mode;
+  return same ? prev : null;
+}
 
 export const table3: Artifact<Table3Config> = {
   id: "table3",
@@ -55,7 +67,8 @@ export const table3: Artifact<Table3Config> = {
     if (c.bias.length !== 1) throw new UserError("table3 takes one --bias setting");
   },
   async run(c, ctx) {
-    const grid = await runGrid(c, ctx, "table3");
+    const reused = reusableGrid(c, ctx);
+    const grid = reused ? reused.rows.map((r) => ({ ...r, artifact: "table3" })) : await runGrid(c, ctx, "table3");
     const bias = c.bias[0]!, l1 = c.l1[0]!;
     const alphaRows: Row[] = [], l1Rows: Row[] = [];
     const alphaJobs: { S: number; m: Method }[] = [];
@@ -87,7 +100,7 @@ export const table3: Artifact<Table3Config> = {
           }
           l1Rows.push({ ...r, sweep: "l1" });
         }
-    return { rows: grid, extra: { alpha_sweep: alphaRows, l1_sweep: l1Rows } };
+    return { rows: grid, extra: { alpha_sweep: alphaRows, l1_sweep: l1Rows }, reused: reused ? [`${reused.path}/data.csv (the grid)`] : [] };
   },
   claims(c, out) {
     const claims: ClaimResult[] = gridClaims(c, out.rows);

@@ -35,9 +35,16 @@ export interface RunContext {
   tick(label: string): void;
   /** Per-step hook for long single runs (progress bar detail). */
   step(done: number, total: number): void;
+  /**
+   * The committed results of another artifact run with the same preset and output
+   * root, or null: lets table3 reuse fig3's grid instead of training it twice.
+   */
+  previous(id: ArtifactId): Previous | null;
   /** Time a named stage for the manifest. */
   stage<T>(name: string, f: () => Promise<T>): Promise<T>;
 }
+
+export type Previous = { config: Record<string, unknown>; seeds: number[]; backend: { name: string; mode: string }; rows: Row[]; path: string };
 
 export type Output = {
   rows: Row[];
@@ -45,6 +52,8 @@ export type Output = {
   extra?: Record<string, Row[]>;
   /** Data the plot or summary needs beyond the rows (heatmaps, closed forms). */
   aux?: Record<string, unknown>;
+  /** Where rows were reused from (recorded in the manifest and summary). */
+  reused?: string[];
 };
 
 export interface Artifact<C extends object = Record<string, unknown>> {

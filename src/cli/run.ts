@@ -108,7 +108,7 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
   if (spec) {
     const svg = await ctx.stage("figure", () => renderSvg(spec));
     files["figure.svg"] = svg;
-    files["figure.png"] = svgToPng(svg);
+    files["figure.png"] = await svgToPng(svg);
     files["figure.vl.json"] = JSON.stringify(spec, null, 2) + "\n";
   }
   const cmd = `wsae ${argv.join(" ")}`.trim();

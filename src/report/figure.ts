@@ -1,11 +1,13 @@
-/** vega-lite spec → SVG (vega's headless renderer, no canvas) → PNG (resvg). */
-import * as vega from "vega";
-import { compile } from "vega-lite";
-import { Resvg } from "@resvg/resvg-js";
+/**
+ * vega-lite spec → SVG (vega's headless renderer, no canvas) → PNG (resvg).
+ * The libraries are imported on first use: they cost ~1 s of start-up that
+ * `wsae list`, `wsae theory` and --help should not pay.
+ */
 
 const FONT = "DejaVu Sans";
 
 export async function renderSvg(spec: object): Promise<string> {
+  const [vega, { compile }] = await Promise.all([import("vega"), import("vega-lite")]);
   const withFont = {
     ...spec,
     config: {
@@ -23,7 +25,8 @@ export async function renderSvg(spec: object): Promise<string> {
   }
 }
 
-export function svgToPng(svg: string, width = 1200): Uint8Array {
+export async function svgToPng(svg: string, width = 1200): Promise<Uint8Array> {
+  const { Resvg } = await import("@resvg/resvg-js");
   const r = new Resvg(svg, {
     fitTo: { mode: "width", value: width },
     background: "white",

@@ -139,3 +139,13 @@ test("negative alpha is accepted, out-of-range alpha and unknown proxies are not
   assert.equal(bad2.status, 2);
   assert.match(bad2.stderr, /--proxy must be one of/);
 });
+
+test("wsae report gathers verdicts from the manifests", () => {
+  const out = mkdtempSync(join(tmpdir(), "wsae-report-"));
+  assert.equal(wsae(["fig2", "--quick", "--quiet", "--out", out]).status, 0);
+  const r = wsae(["report", "--out", out]);
+  assert.equal(r.status, 0, r.stderr);
+  const md = readFileSync(join(out, "REPORT.md"), "utf8");
+  assert.match(md, /\| \[fig2\]\(quick\/fig2\/summary\.md\) \| quick only/);
+  assert.match(md, /\| fig4 \| not run \|/);
+});

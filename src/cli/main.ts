@@ -9,6 +9,9 @@ import { BACKENDS, GPUJS_MODES } from "../compute/index.ts";
 import { DivergenceError, UserError } from "../util/errors.ts";
 import { VERSION, runArtifact } from "./run.ts";
 import { registerTheory } from "./theory.ts";
+import { gatherReport } from "../report/gather.ts";
+import { writeFileAtomic } from "../report/write.ts";
+import { join, resolve } from "node:path";
 
 function build(): Command {
   const program = new Command("wsae")
@@ -47,6 +50,18 @@ function build(): Command {
       await runArtifact(a, opts, process.argv.slice(2));
     });
   }
+  program
+    .command("report")
+    .description("gather every artifact's verdicts into <out>/REPORT.md (reads manifests; trains nothing)")
+    .option("--out <dir>", "results root", "results")
+    .addHelpText("after", "\nExample:\n  wsae report            # writes results/REPORT.md\n")
+    .action((o: { out: string }) => {
+      const root = resolve(o.out);
+      const path = join(root, "REPORT.md");
+      writeFileAtomic(path, gatherReport(root));
+      process.stdout.write(`wrote ${path}\n`);
+    });
+
   registerTheory(program);
   return program;
 }

@@ -4,6 +4,7 @@
  * ground-truth features. Paper: it falls as S grows, towards 1 (Theorem 2).
  */
 import { UserError } from "../util/errors.ts";
+import { GENERATORS, type GeneratorName } from "../data/generators.ts";
 import { col, fmt, groupBy, mean, pm, spearman, std } from "./stats.ts";
 import {
   METRIC_COLUMNS, SYNTH_OPTIONS, parseSparsities, roundRow, superposition, trainAndMeasure, validateSynth,
@@ -11,13 +12,21 @@ import {
 } from "./synthetic.ts";
 import type { Artifact, ClaimResult, Output, Row } from "./types.ts";
 
-export type Fig2Config = SynthConfig & { sparsities: number[] };
+/** fig2 runs one or more W_p generators side by side (`generator` is set per run). */
+export type Fig2Config = Omit<SynthConfig, "generator"> & { sparsities: number[]; generators: GeneratorName[] };
 
-const variantName = (bias: boolean, l1: number, sweep: boolean) =>
-  `${bias ? "bias on" : "bias off"}${sweep ? `, λ=${l1}` : ""}`;
+function parseGenerators(raw: string): GeneratorName[] {
+  const out = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const g of out) if (!(GENERATORS as string[]).includes(g)) throw new UserError(`--generator must be one of ${GENERATORS.join(", ")} (got '${g}')`);
+  if (!out.length) throw new UserError("--generator needs at least one generator");
+  return [...new Set(out)] as GeneratorName[];
+}
+
+const variantName = (bias: boolean, l1: number, sweep: boolean, generator?: string) =>
+  `${generator ? `${generator}, ` : ""}${bias ? "bias on" : "bias off"}${sweep ? `, λ=${l1}` : ""}`;
 
 function variants(rows: Row[]) {
-  return groupBy(rows, ["bias", "l1"]);
+  return groupBy(rows, ["generator", "bias", "l1"]);
 }
 
 export const fig2: Artifact<Fig2Config> = {
@@ -29,17 +38,19 @@ export const fig2: Artifact<Fig2Config> = {
   implemented: true,
   presets: {
     quick: {
-      n: 16, n_p: 6, n_m: 16, generator: "polygon", steps: 300, batch: 256, lr: 3e-3, l1: [0.1], bias: [false, true],
-      tied: true, topk: 0, evalSamples: 2048, tau: 0.1, tmsSteps: 300, sparsities: [0.5, 0.9, 0.99],
+      n: 16, n_p: 6, n_m: 16, steps: 300, batch: 256, lr: 3e-3, l1: [0.1], bias: [false, true],
+      tied: true, topk: 0, evalSamples: 2048, tau: 0.1, tmsSteps: 300, sparsities: [0.5, 0.9, 0.99], generators: ["polygon"],
     },
     full: {
-      n: 200, n_p: 20, n_m: 200, generator: "polygon", steps: 3000, batch: 256, lr: 3e-3, l1: [0.1], bias: [false, true],
+      n: 200, n_p: 20, n_m: 200, steps: 3000, batch: 256, lr: 3e-3, l1: [0.1], bias: [false, true],
       tied: true, topk: 0, evalSamples: 8192, tau: 0.1, tmsSteps: 3000, sparsities: [0.5, 0.7, 0.8, 0.9, 0.95, 0.99],
+      generators: ["polygon", "gaussian"],
     },
   },
   options: [
     { flags: "--sparsities <list>", key: "sparsities", description: "sparsity levels S in [0,1), e.g. 0.5,0.9,0.99", parse: parseSparsities },
-    ...SYNTH_OPTIONS,
+    { flags: "--generator <list>", key: "generators", description: "W_p generator(s), run side by side: polygon, tms, gaussian (e.g. polygon,gaussian)", parse: parseGenerators },
+    ...SYNTH_OPTIONS.filter((o) => o.key !== "generator"),
   ],
   examples: [
     "wsae fig2 --quick",
@@ -61,24 +72,29 @@ export const fig2: Artifact<Fig2Config> = {
   ],
 
   validate(c) {
-    validateSynth(c);
+    validateSynth({ ...c, generator: c.generators[0]! });
+    if (c.generators.includes("polygon") && c.n_p < 4) throw new UserError(`the polygon generator needs n_p >= 4 (got ${c.n_p})`);
     if (c.sparsities.length < 2) throw new UserError("fig2 needs at least two sparsity levels to show a trend");
   },
 
   async run(c, ctx) {
     const rows: Row[] = [];
-    ctx.plan(c.sparsities.length * ctx.seeds.length * c.bias.length * c.l1.length, "SAEs");
-    for (const seed of ctx.seeds)
-      for (const S of c.sparsities) {
-        const Wp = await superposition(ctx.backend, c, S, seed);
-        for (const bias of c.bias)
-          for (const l1 of c.l1) {
-            const m = await trainAndMeasure(ctx.backend, c, { S, seed, Wp, bias, l1, gamma2: null }, (s) => ctx.step(s, c.steps));
-            rows.push(roundRow({ artifact: "fig2", generator: c.generator, bias, l1, S, seed, ...m }));
-            ctx.tick(`S=${S} seed=${seed} bias=${bias ? "on" : "off"} λ=${l1}`);
-          }
-      }
-    rows.sort((a, b) => Number(a.bias) - Number(b.bias) || Number(a.l1) - Number(b.l1) || Number(a.S) - Number(b.S) || Number(a.seed) - Number(b.seed));
+    ctx.plan(c.generators.length * c.sparsities.length * ctx.seeds.length * c.bias.length * c.l1.length, "SAEs");
+    for (const generator of c.generators) {
+      const cg: SynthConfig = { ...c, generator };
+      for (const seed of ctx.seeds)
+        for (const S of c.sparsities) {
+          const Wp = await superposition(ctx.backend, cg, S, seed);
+          for (const bias of c.bias)
+            for (const l1 of c.l1) {
+              const m = await trainAndMeasure(ctx.backend, cg, { S, seed, Wp, bias, l1, gamma2: null }, (s) => ctx.step(s, c.steps));
+              rows.push(roundRow({ artifact: "fig2", generator, bias, l1, S, seed, ...m }));
+              ctx.tick(`${generator} S=${S} seed=${seed} bias=${bias ? "on" : "off"} λ=${l1}`);
+            }
+        }
+    }
+    const gi = (r: Row) => c.generators.indexOf(r.generator as GeneratorName);
+    rows.sort((a, b) => gi(a) - gi(b) || Number(a.bias) - Number(b.bias) || Number(a.l1) - Number(b.l1) || Number(a.S) - Number(b.S) || Number(a.seed) - Number(b.seed));
     return { rows };
   },
 
@@ -93,25 +109,39 @@ export const fig2: Artifact<Fig2Config> = {
       const first = m[0]!, last = m[m.length - 1]!;
       const falls = rho <= -0.8 && last < first - Math.max(sd[0]!, sd[sd.length - 1]!);
       const towardsOne = last <= 1.5;
-      const name = variantName(Boolean(v.key.bias), Number(v.key.l1), c.l1.length > 1);
+      const name = variantName(Boolean(v.key.bias), Number(v.key.l1), c.l1.length > 1, String(v.key.generator));
       results.push({
         id: `falls-with-S (${name})`,
         paper: "activated features per latent fall as S grows, towards 1",
         verdict: falls && towardsOne ? "reproduced" : falls ? "partly reproduced" : "not reproduced",
         evidence:
-          `${fmt(first)} at S=${S[0]} → ${fmt(last)} at S=${S[S.length - 1]} (mean over ${ctx(v.rows)} seed(s)); ` +
+          `${fmt(first)} at S=${S[0]} → ${fmt(last)} at S=${S[S.length - 1]} (mean over ${nSeeds(v.rows)} seed${nSeeds(v.rows) > 1 ? "s" : ""}); ` +
           `Spearman ρ(S, count) = ${fmt(rho, 2)}; ${towardsOne ? "reaches ≤ 1.5 at the sparsest S" : "stays above 1.5 at the sparsest S"}`,
       });
     }
-    const verdicts = new Set(results.map((r) => r.verdict));
-    if (verdicts.size > 1 && c.bias.length > 1)
+    const differs = (key: "bias" | "generator") => {
+      const by = new Map<string, Set<string>>();
+      for (const [i, v] of variants(out.rows).entries()) {
+        const other = key === "bias" ? `${v.key.generator}|${v.key.l1}` : `${v.key.bias}|${v.key.l1}`;
+        if (!by.has(other)) by.set(other, new Set());
+        by.get(other)!.add(results[i]!.verdict);
+      }
+      return [...by.values()].some((s) => s.size > 1);
+    };
+    if (c.bias.length > 1)
       results.push({
-        id: "knob-dependence",
+        id: "knob: encoder bias",
         paper: "(our check) does the verdict depend on the encoder bias?",
         verdict: "inconclusive",
-        evidence:
-          "yes: the verdicts above differ between bias settings. A tied bias-free latent responds to every feature it " +
-          "overlaps positively, whatever S is, so without a bias the count cannot reach 1 on polygons larger than a square.",
+        evidence: (differs("bias") ? "yes: the verdicts above differ between bias settings. " : "no: the verdicts agree across bias settings. ") +
+          "A tied bias-free latent responds to every feature it overlaps positively, whatever S is, so without a bias the count cannot reach 1 unless all interference is non-positive (digons, triangles, squares).",
+      });
+    if (c.generators.length > 1)
+      results.push({
+        id: "knob: W_p generator",
+        paper: "(our check) does the verdict depend on the superposition geometry?",
+        verdict: "inconclusive",
+        evidence: differs("generator") ? "yes: the verdicts above differ between generators (see the table)." : "no: the verdicts agree across generators.",
       });
     return results;
   },
@@ -124,7 +154,7 @@ export const fig2: Artifact<Fig2Config> = {
       for (const g of groupBy(v.rows, ["S"])) {
         const r = g.rows;
         lines.push(
-          `| ${variantName(Boolean(v.key.bias), Number(v.key.l1), c.l1.length > 1)} | ${g.key.S} | ${pm(col(r, "avg_activated_features"))} | ` +
+          `| ${variantName(Boolean(v.key.bias), Number(v.key.l1), c.l1.length > 1, String(v.key.generator))} | ${g.key.S} | ${pm(col(r, "avg_activated_features"))} | ` +
           `${pm(col(r, "responding_latents"))} | ${pm(col(r, "l0"))} | ${pm(col(r, "l_sae"))} | ${pm(col(r, "explained_variance"))} | ${pm(col(r, "matched_cos"))} |`,
         );
       }
@@ -138,24 +168,28 @@ export const fig2: Artifact<Fig2Config> = {
   },
 
   plot(c, out) {
-    const data = out.rows.map((r) => ({
-      S: r.S, value: r.avg_activated_features,
-      variant: variantName(Boolean(r.bias), Number(r.l1), c.l1.length > 1),
-    }));
     const x = { field: "S", type: "quantitative", title: "ground-truth sparsity S = P(x_i = 0)", scale: { domain: [Math.min(...c.sparsities) - 0.02, 1] } };
     const color = { field: "variant", type: "nominal", title: "SAE variant", legend: { orient: "top-right" } };
+    const yTitle = "avg activated features per latent (count)";
+    const maxY = Math.max(1, ...out.rows.map((r) => Number(r.avg_activated_features)).filter(Number.isFinite));
+    const panel = (generator: string) => ({
+      title: `${generator} W_p`,
+      width: 380, height: 300,
+      data: { values: out.rows.filter((r) => r.generator === generator).map((r) => ({ S: r.S, value: r.avg_activated_features, variant: variantName(Boolean(r.bias), Number(r.l1), c.l1.length > 1) })) },
+      layer: [
+        // one shared y range across panels, from 0, so the generators compare honestly
+        { mark: { type: "line", point: true }, encoding: { x, y: { aggregate: "mean", field: "value", type: "quantitative", title: yTitle, scale: { domain: [0, Math.ceil(maxY * 1.05)] } }, color } },
+        { mark: { type: "errorbar", extent: "stdev", ticks: true }, encoding: { x, y: { field: "value", type: "quantitative", title: yTitle }, color } },
+        { mark: { type: "rule", strokeDash: [4, 4], color: "gray" }, encoding: { y: { datum: 1 } } },
+      ],
+    });
     return {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      title: { text: "Fig. 2: features activating one SAE latent vs sparsity", subtitle: `${c.generator} W_p, n=${c.n}, n_p=${c.n_p}, n_m=${c.n_m}; mean ± sd over seeds` },
-      width: 520, height: 320,
-      data: { values: data },
-      layer: [
-        { mark: { type: "line", point: true }, encoding: { x, y: { aggregate: "mean", field: "value", type: "quantitative", title: "avg activated features per latent (count)", scale: { zero: true } }, color } },
-        { mark: { type: "errorbar", extent: "stdev", ticks: true }, encoding: { x, y: { field: "value", type: "quantitative", title: "avg activated features per latent (count)" }, color } },
-        { data: { values: [{ y: 1 }] }, mark: { type: "rule", strokeDash: [4, 4], color: "gray" }, encoding: { y: { field: "y", type: "quantitative" } } },
-      ],
+      title: { text: "Fig. 2: ground-truth features activating one SAE latent vs sparsity", subtitle: `n=${c.n}, n_p=${c.n_p}, n_m=${c.n_m}, λ=${c.l1.join("/")}; mean ± sd over seeds; dashed line = 1 (monosemantic)` },
+      hconcat: c.generators.map(panel),
+      resolve: { scale: { color: "shared" } },
     };
   },
 };
 
-const ctx = (rows: Row[]) => new Set(rows.map((r) => r.seed)).size;
+const nSeeds = (rows: Row[]) => new Set(rows.map((r) => r.seed)).size;

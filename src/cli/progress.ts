@@ -25,16 +25,16 @@ export class Progress {
     this.unit = unit;
     if (this.mode === "bar") {
       this.bar = new cliProgress.SingleBar(
-        { format: `${this.name} {bar} {value}/{total} ${unit} | {label} | ETA {eta_formatted}`, hideCursor: true, stream: process.stderr, etaBuffer: 4 },
+        { format: `${this.name} {bar} {value}/{total} ${unit} | {label} | {eta}`, hideCursor: true, stream: process.stderr },
         cliProgress.Presets.shades_classic,
       );
-      this.bar.start(total, 0, { label: "starting" });
+      this.bar.start(total, 0, { label: "starting", eta: "ETA …" });
     } else if (this.mode === "lines") this.line(`${this.name}: ${total} ${unit} to run`);
   }
 
   tick(label: string): void {
     this.done++;
-    if (this.bar) this.bar.update(this.done, { label });
+    if (this.bar) this.bar.update(this.done, { label, eta: this.eta() });
     else if (this.mode === "lines") {
       const now = Date.now();
       if (this.done === this.total || now - this.lastLine > 2000) {
@@ -46,6 +46,13 @@ export class Progress {
 
   step(done: number, total: number): void {
     if (this.bar && (done === total || done % 100 === 0)) this.bar.update(this.done, { label: `step ${done}/${total}` });
+  }
+
+  /** Remaining time from the mean time per finished unit (the bar's own ETA is noisy on few units). */
+  private eta(): string {
+    if (this.done === 0) return "ETA …";
+    const s = (((Date.now() - this.t0) / this.done) * (this.total - this.done)) / 1000;
+    return `ETA ${s < 90 ? `${Math.round(s)}s` : `${Math.round(s / 60)}min`}`;
   }
 
   stop(): void {

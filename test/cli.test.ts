@@ -149,3 +149,21 @@ test("wsae report gathers verdicts from the manifests", () => {
   assert.match(md, /\| \[fig2\]\(quick\/fig2\/summary\.md\) \| quick only/);
   assert.match(md, /\| fig4 \| not run \|/);
 });
+
+test("--from-results rebuilds summary and figure from the CSVs without training", () => {
+  const out = mkdtempSync(join(tmpdir(), "wsae-rerender-"));
+  assert.equal(wsae(["fig3", "--quick", "--quiet", "--out", out]).status, 0);
+  const dir = join(out, "quick", "fig3");
+  const before = readFileSync(join(dir, "summary.md"), "utf8");
+  const csv = readFileSync(join(dir, "data.csv"), "utf8");
+  const r = wsae(["fig3", "--quick", "--from-results", "--out", out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(join(dir, "data.csv"), "utf8"), csv);
+  assert.equal(readFileSync(join(dir, "summary.md"), "utf8"), before);
+  const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+  assert.ok(m.rerendered?.at);
+  assert.ok(m.wall_s.run > 0, "the original run's timings are kept");
+  const missing = wsae(["fig2", "--quick", "--from-results", "--out", out]);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /no earlier quick run of fig2/);
+});

@@ -43,7 +43,8 @@ function build(): Command {
       .option("--out <dir>", "results root", "results")
       .addOption(new Option("--backend <name>", "compute backend").choices(BACKENDS).default("js"))
       .addOption(new Option("--gpujs-mode <mode>", "gpu.js mode for --backend gpujs").choices(GPUJS_MODES).default("webasm"))
-      .option("--quiet", "no progress output");
+      .option("--quiet", "no progress output")
+      .option("--from-results", "rebuild summary.md, figure and manifest from this artifact's existing CSVs, training nothing");
     for (const o of a.options) cmd.option(o.flags, o.description);
     cmd.addHelpText("after", `\n${a.paper}\n\nExamples:\n${a.examples.map((e) => `  ${e}`).join("\n")}\n`);
     cmd.action(async (opts: Record<string, unknown>) => {

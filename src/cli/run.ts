@@ -2,7 +2,7 @@
  * Run one artifact end to end: resolve its config, run it, write its results tree
  * (data.csv, summary.md, figure.svg/png, manifest.json) atomically.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import os from "node:os";
@@ -27,6 +27,7 @@ export type CommonOptions = {
   backend?: string;
   gpujsMode?: string;
   quiet?: boolean;
+  fromResults?: boolean;
 };
 
 export function resolveSeeds(o: CommonOptions, quick: boolean): number[] {
@@ -60,10 +61,11 @@ export function camel(flags: string): string {
 
 export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOptions & Record<string, unknown>, argv: string[]): Promise<string> {
   const quick = Boolean(o.quick);
-  const seeds = resolveSeeds(o, quick);
-  const { config, overrides } = resolveConfig(a, o, quick);
   const outRoot = resolve(o.out ?? join(process.cwd(), "results"));
   const dirOf = (id: string) => (quick ? join(outRoot, "quick", id) : join(outRoot, id));
+  if (o.fromResults) return rerender(a, dirOf(a.id), quick, o);
+  const seeds = resolveSeeds(o, quick);
+  const { config, overrides } = resolveConfig(a, o, quick);
   const dir = dirOf(a.id);
   const backend = createBackend(o.backend ?? "js", o.gpujsMode ?? "webasm");
   const progress = Progress.auto(a.id, Boolean(o.quiet));
@@ -101,46 +103,91 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
     progress.stop();
     await backend.dispose();
   }
+  const cmd = `wsae ${argv.join(" ")}`.trim();
+  const manifest = {
+    artifact: a.id,
+    title: a.title,
+    command: cmd,
+    preset: quick ? "quick" : "full",
+    overrides,
+    config,
+    seeds,
+    backend: { name: backend.name, mode: backend.mode },
+    tool: { name: "wsae", version: VERSION },
+    git: gitState(ROOT),
+    node: process.version,
+    platform: { os: `${os.platform()} ${os.release()}`, cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length },
+    started: started.toISOString(),
+    ended: "",
+    wall_s: {} as Record<string, number>,
+  };
+  await writeResults(a, dir, config, out, manifest, ctx.stage, () => {
+    manifest.ended = new Date().toISOString();
+    manifest.wall_s = Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Number(v.toFixed(3))]));
+  });
+  progress.line(`${a.id}: wrote ${relative(process.cwd(), dir) || "."}/`);
+  return dir;
+}
+
+type Manifest = { command: string; preset: string; seeds: number[]; backend: { name: string; mode: string }; config: object } & Record<string, unknown>;
+
+/** Rows → data.csv, extra CSVs, aux.json, figure, summary.md, manifest.json; one atomic swap. */
+async function writeResults<C extends object>(
+  a: Artifact<C>, dir: string, config: C, out: Output, manifest: Manifest,
+  stage: <T>(name: string, f: () => Promise<T>) => Promise<T>, finish: () => void,
+): Promise<void> {
   const claims = a.claims(config, out);
   const files: Files = { "data.csv": toCsv(out.rows) };
   for (const [name, rows] of Object.entries(out.extra ?? {})) files[`${name}.csv`] = toCsv(rows);
+  if (out.aux) files["aux.json"] = JSON.stringify(out.aux, null, 1) + "\n";
   const spec = a.plot?.(config, out) ?? null;
   if (spec) {
-    const svg = await ctx.stage("figure", () => renderSvg(spec));
+    const svg = await stage("figure", () => renderSvg(spec));
     files["figure.svg"] = svg;
     files["figure.png"] = await svgToPng(svg);
     files["figure.vl.json"] = JSON.stringify(spec, null, 2) + "\n";
   }
-  const cmd = `wsae ${argv.join(" ")}`.trim();
-  files["summary.md"] = summaryMd(a, config, out, claims, { cmd, quick, seeds, backend: `${backend.name} (${backend.mode})` });
-  const git = gitState(ROOT);
-  const ended = new Date();
+  files["summary.md"] = summaryMd(a, config, out, claims, {
+    cmd: manifest.command, quick: manifest.preset === "quick", seeds: manifest.seeds, backend: `${manifest.backend.name} (${manifest.backend.mode})`,
+  });
+  finish();
   files["manifest.json"] = JSON.stringify(
-    {
-      artifact: a.id,
-      title: a.title,
-      command: cmd,
-      preset: quick ? "quick" : "full",
-      overrides,
-      config,
-      seeds,
-      backend: { name: backend.name, mode: backend.mode },
-      tool: { name: "wsae", version: VERSION },
-      git,
-      node: process.version,
-      platform: { os: `${os.platform()} ${os.release()}`, cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length },
-      started: started.toISOString(),
-      ended: ended.toISOString(),
-      wall_s: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Number(v.toFixed(3))])),
-      claims: claims.map((c) => ({ id: c.id, verdict: c.verdict })),
-      reused: out.reused ?? [],
-      files: Object.keys(files).sort(),
-    },
-    null,
-    2,
+    { ...manifest, claims: claims.map((c) => ({ id: c.id, verdict: c.verdict })), reused: out.reused ?? [], files: [...Object.keys(files), "manifest.json"].sort() },
+    null, 2,
   ) + "\n";
   writeTreeAtomic(dir, files);
-  progress.line(`${a.id}: wrote ${relative(process.cwd(), dir) || "."}/ (${Object.keys(files).sort().join(", ")})`);
+}
+
+/**
+ * --from-results: rebuild summary.md, figure and manifest from the CSVs a run already
+ * wrote (after a change to a claim, table or plot), training nothing. The manifest
+ * keeps the original run's command, config, seeds, backend and times.
+ */
+async function rerender<C extends object>(a: Artifact<C>, dir: string, quick: boolean, o: CommonOptions): Promise<string> {
+  const mpath = join(dir, "manifest.json");
+  if (!existsSync(mpath) || !existsSync(join(dir, "data.csv")))
+    throw new UserError(`--from-results: no earlier ${quick ? "quick " : ""}run of ${a.id} in ${relative(process.cwd(), dir) || dir}`);
+  let manifest: Manifest;
+  let out: Output;
+  try {
+    manifest = JSON.parse(readFileSync(mpath, "utf8"));
+    const extra: Record<string, ReturnType<typeof fromCsv>> = {};
+    for (const f of readdirSync(dir).filter((f) => f.endsWith(".csv") && f !== "data.csv").sort()) extra[f.slice(0, -4)] = fromCsv(readFileSync(join(dir, f), "utf8"));
+    const auxPath = join(dir, "aux.json");
+    out = {
+      rows: fromCsv(readFileSync(join(dir, "data.csv"), "utf8")),
+      extra: Object.keys(extra).length ? extra : undefined,
+      aux: existsSync(auxPath) ? JSON.parse(readFileSync(auxPath, "utf8")) : undefined,
+      reused: Array.isArray(manifest.reused) ? (manifest.reused as string[]) : [],
+    };
+  } catch (e) {
+    throw new UserError(`--from-results: cannot read ${relative(process.cwd(), dir) || dir}: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const config = manifest.config as C;
+  a.validate(config);
+  const rendered = { at: new Date().toISOString(), git: gitState(ROOT), tool: VERSION };
+  await writeResults(a, dir, config, out, { ...manifest, rerendered: rendered }, (_n, f) => f(), () => {});
+  Progress.auto(a.id, Boolean(o.quiet)).line(`${a.id}: re-rendered ${relative(process.cwd(), dir) || "."}/ from its CSVs`);
   return dir;
 }
 
@@ -167,5 +214,6 @@ function summaryMd<C extends object>(
   ];
   const rep = reportedTable(a.reported);
   if (rep) parts.push("## Reported by the paper (secondary sources; not our numbers)", "", rep, "");
+  parts.push("## Columns of data.csv", "", "| column | definition |", "|---|---|", ...a.columns.map((c) => `| \`${c.name}\` | ${c.description.replace(/\|/g, "\\|")} |`), "");
   return parts.join("\n");
 }

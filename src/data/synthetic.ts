@@ -17,7 +17,7 @@ export interface BatchSource {
  * Draw B samples of x into `out` (B × n). One uniform per coordinate: u < S gives 0,
  * otherwise (u − S)/(1 − S) is again U[0,1), so sparsity and value come from one draw.
  */
-export function sampleX(rng: Rng, S: number, out: Mat): Mat {
+export function sampleX<M extends Mat<Float32Array | Float64Array>>(rng: Rng, S: number, out: M): M {
   const d = out.data;
   const scale = 1 / (1 - S);
   for (let i = 0; i < d.length; i++) {

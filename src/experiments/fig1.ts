@@ -18,7 +18,7 @@
  * and a random Gaussian W_p (theorem checks only).
  */
 import { gaussianWp } from "../data/generators.ts";
-import { SyntheticSource } from "../data/synthetic.ts";
+import { SyntheticSource, sampleX } from "../data/synthetic.ts";
 import { cosineMatrix, matchedMeanCosine, reconstructionLoss, deadLatents } from "../metrics/index.ts";
 import { encodeAll, reconstruct, THEORY_SAE, type SaeSpec } from "../sae/model.ts";
 import { trainSae } from "../sae/train.ts";
@@ -85,16 +85,8 @@ export const INSTANCES: Instance[] = [
   { id: "gaussian", label: `Gaussian (n=${GAUSS.n}, n_p=${GAUSS.np})`, sizes: null, trained: false, Wp: (seed) => gaussianWp(GAUSS.n, GAUSS.np, stream(seed, "fig1:wp:gaussian")) },
 ];
 
-/** x ∈ R^n, N samples, float64: one uniform per coordinate, so every S shares the same draws. */
-function sampleX64(rng: Rng, n: number, S: number, N: number): Mat64 {
-  const X = mat64(N, n);
-  const inv = 1 / (1 - S);
-  for (let k = 0; k < N * n; k++) {
-    const u = rng.uniform();
-    X.data[k] = u < S ? 0 : (u - S) * inv;
-  }
-  return X;
-}
+/** x ∈ R^n, N samples, in float64 for the exact theory checks (same sampler as training). */
+const sampleX64 = (rng: Rng, n: number, S: number, N: number): Mat64 => sampleX(rng, S, mat64(N, n));
 
 function meanSq(X: Mat<Float32Array | Float64Array>): number {
   let s = 0;

@@ -8,6 +8,7 @@
  */
 import { mat64, type Mat } from "../util/mat.ts";
 import { stream } from "../util/rng.ts";
+import { sampleX as drawX } from "../data/synthetic.ts";
 import { UserError } from "../util/errors.ts";
 
 export type Mat64 = Mat<Float64Array>;
@@ -94,14 +95,7 @@ export function recoverBatch(Wp: AnyMat, X: AnyMat): Mat64 {
  */
 export function sampleX(n: number, S: number, N: number, seed: number): Mat64 {
   if (!(S >= 0 && S < 1)) throw new UserError(`sparsity S must be in [0, 1), got ${S}`);
-  const rng = stream(seed, "theory-x");
-  const X = mat64(N, n);
-  const inv = 1 / (1 - S);
-  for (let k = 0; k < N * n; k++) {
-    const u = rng.uniform();
-    X.data[k] = u < S ? 0 : (u - S) * inv;
-  }
-  return X;
+  return drawX(stream(seed, "theory-x"), S, mat64(N, n));
 }
 
 /** Gram matrix of W_p's columns, W_pᵀ W_p (n × n): interference between features. */

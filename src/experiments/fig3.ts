@@ -55,6 +55,13 @@ export function validateGrid(c: Fig3Config): void {
 
 // ---- claims ------------------------------------------------------------------
 
+/** A relative change as "−3.9%", or "×70" once it is more than a doubling. */
+export function change(rel: number): string {
+  if (!Number.isFinite(rel)) return "n/a";
+  if (rel > 1) return `×${fmt(1 + rel, 2)}`;
+  return `${rel >= 0 ? "+" : ""}${fmt(100 * rel, 2)}%`;
+}
+
 /** Paired (same seed) differences WSAE − SAE of one metric at one S. */
 function paired(rows: Row[], S: number, label: string, metric: string): number[] {
   const at = rows.filter((r) => r.S === S);
@@ -83,8 +90,7 @@ export function gridClaims(c: GridConfig & { lowS: number }, rows: Row[]): Claim
           });
         const verdict = (res: { ok: boolean }[]) =>
           res.every((r) => r.ok) ? "reproduced" : res.some((r) => r.ok) ? "partly reproduced" : "not reproduced";
-        const show = (res: { S: number; rel: number; d: number[] }[]) =>
-          res.map((r) => `S=${r.S}: ${r.rel >= 0 ? "+" : ""}${fmt(100 * r.rel, 2)}%`).join("; ");
+        const show = (res: { S: number; rel: number; d: number[] }[]) => res.map((r) => `S=${r.S}: ${change(r.rel)}`).join("; ");
         const a = check("l_gt", -1);
         out.push({ id: `(a) lower L_GT — ${tag}`, paper: "at low S, WSAE has lower L_GT than SAE", verdict: verdict(a),
           evidence: `WSAE vs SAE, mean paired change over seeds: ${show(a)} (reproduced = lower for every seed at every S ≤ ${c.lowS})` });
@@ -98,11 +104,30 @@ export function gridClaims(c: GridConfig & { lowS: number }, rows: Row[]): Claim
           return { S, d, rel: mean(d) / saeMean(rs, S, "l_sae"), ok: Math.abs(mean(d) / saeMean(rs, S, "l_sae")) <= 0.1 };
         });
         out.push({ id: `(c) comparable L_SAE — ${tag}`, paper: "WSAE reconstructs x_p about as well as SAE (no Pareto penalty)", verdict: verdict(cc),
-          evidence: `relative change of L_SAE: ${show(cc)} (comparable = within ±10%)` });
+          evidence: `relative change of L_SAE: ${show(cc)} (comparable = within ±10%); explained variance of x_p, SAE → WSAE: ` +
+            low.map((S) => {
+              const ev = (l: string) => mean(rs.filter((r) => r.S === S && r.label === l).map((r) => Number(r.explained_variance)));
+              return `S=${S}: ${fmt(ev("SAE"))} → ${fmt(ev(label))}`;
+            }).join("; ") });
         const d = check("per_dim_variance", 1);
         out.push({ id: `(d) higher per-dim variance — ${tag}`, paper: "WSAE latents have higher per-dimensional variance", verdict: verdict(d),
           evidence: `relative change of per-dimensional variance: ${show(d)}` });
       }
+  // SPEC §3 fact (2): switching every feature off scores E[x_i²] per feature on L_GT.
+  const zeroBeats = low.map((S) => {
+    const z = mean(rows.filter((r) => r.S === S && r.label === "zero predictor").map((r) => Number(r.l_gt)));
+    const trained = groupBy(rows.filter((r) => r.S === S && r.method !== "reference"), ["label"]).map((g) => ({ label: String(g.key.label), lgt: mean(col(g.rows, "l_gt")) }));
+    return { S, z, worse: trained.filter((t) => t.lgt > z) , trained };
+  });
+  const nWorse = zeroBeats.reduce((a, r) => a + r.worse.length, 0), nAll = zeroBeats.reduce((a, r) => a + r.trained.length, 0);
+  out.push({
+    id: "L_GT against the all-zero predictor",
+    paper: "(our check) a lower L_GT means better features only if it beats predicting x = 0",
+    verdict: "inconclusive",
+    evidence: `${nWorse}/${nAll} trained models at S ≤ ${c.lowS} have a higher L_GT than the all-zero predictor (` +
+      zeroBeats.map((r) => `S=${r.S}: zero ${fmt(r.z)}, ${r.trained.map((t) => `${t.label} ${fmt(t.lgt)}`).join(", ")}`).join("; ") +
+      `). Read the WSAE-vs-SAE differences of L_GT with that in mind.`,
+  });
   return out;
 }
 
@@ -127,7 +152,7 @@ export function gridPlot(c: GridConfig, rows: Row[], title: string): object {
     const color = { field: "label", type: "nominal", title: "model", scale: { scheme: "category10" }, legend: { labelLimit: 320 } };
     const dash = {
       field: "kind", type: "nominal", title: "",
-      scale: { domain: ["trained", "reference (no training)"], range: [[1, 0], [5, 4]] }, legend: { labelLimit: 320 },
+      scale: { domain: ["trained", "reference (no training)"], range: [[1, 0], [5, 4]] }, legend: null,
     };
     const y = { aggregate: "mean", field: "value", type: "quantitative", title: p.y, scale: log ? { type: "log" } : { zero: true } };
     return {
@@ -140,7 +165,7 @@ export function gridPlot(c: GridConfig, rows: Row[], title: string): object {
   };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: title, subtitle: `${c.generator} W_p, n=${c.n}, n_p=${c.n_p}, n_m=${c.n_m}, λ=${c.l1[0]}, bias ${c.bias[0] ? "on" : "off"}; mean ± sd over seeds; log y on (a)–(c)` },
+    title: { text: title, subtitle: `${c.generator} W_p, n=${c.n}, n_p=${c.n_p}, n_m=${c.n_m}, λ=${c.l1[0]}, bias ${c.bias[0] ? "on" : "off"}; mean ± sd over seeds; dashed = reference rows (no training); log y on (a)–(c)` },
     vconcat: [{ hconcat: [panel(PANELS[0]!), panel(PANELS[1]!)] }, { hconcat: [panel(PANELS[2]!), panel(PANELS[3]!)] }],
     resolve: { scale: { color: "shared", strokeDash: "shared" } },
   };

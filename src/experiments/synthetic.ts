@@ -95,9 +95,6 @@ export const SYNTH_OPTIONS: OptionSpec[] = [
 export function validateSynth(c: SynthConfig): void {
   if (c.n <= c.n_p) throw new UserError(`superposition needs n > n_p (got n=${c.n}, n_p=${c.n_p})`);
   if (c.topk > c.n_m) throw new UserError(`--topk ${c.topk} exceeds the SAE width n_m=${c.n_m}`);
-  if (c.n_m < c.n) {
-    // allowed (alignment leaves features unmatched) but worth knowing
-  }
   if (c.batch > 1 << 16) throw new UserError(`--batch ${c.batch} is too large (max 65536)`);
 }
 

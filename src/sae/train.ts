@@ -113,5 +113,3 @@ export async function trainSae(
 export function stepFlops(spec: SaeSpec, batch: number): number {
   return 10 * batch * spec.n_p * spec.n_m;
 }
-
-export type { Mat };

@@ -32,6 +32,11 @@ const { values } = parseArgs({
   },
 });
 
+function fail(msg: string): never {
+  process.stderr.write(`bench: ${msg}\n`);
+  process.exit(2);
+}
+
 const SHAPES = {
   paper: { B: 1024, n: 200, n_p: 20, n_m: 200, steps: 60 },
   wide: { B: 1024, n: 1024, n_p: 512, n_m: 4096, steps: 3 },
@@ -78,5 +83,11 @@ async function bench(backendName: string, shapeName: keyof typeof SHAPES) {
   );
 }
 
-for (const shape of values.shape!.split(",") as (keyof typeof SHAPES)[])
-  for (const b of values.backend!.split(",")) await bench(b, shape);
+const shapes = values.shape!.split(",");
+for (const sh of shapes) if (!(sh in SHAPES)) fail(`unknown --shape '${sh}' (paper, wide)`);
+const backends = values.backend!.split(",");
+for (const b of backends) if (!["js", "gpujs"].includes(b)) fail(`unknown --backend '${b}' (js, gpujs)`);
+for (const [k, v] of Object.entries({ steps: values.steps, warmup: values.warmup, l1: values.l1, S: values.S }))
+  if (v !== undefined && !(Number.isFinite(Number(v)) && Number(v) >= 0)) fail(`--${k} must be a number >= 0 (got '${v}')`);
+if (!(Number(values.S) < 1)) fail("--S must be in [0, 1)");
+for (const shape of shapes as (keyof typeof SHAPES)[]) for (const b of backends) await bench(b, shape);

@@ -6,6 +6,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gitState } from "../src/util/git.ts";
+import { ROOT } from "../src/util/root.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "wsae.mjs");
 const wsae = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
@@ -42,7 +44,8 @@ test("fig2 --quick writes the full results tree, and a rerun is byte-identical",
   assert.equal(m.config.n_p, 6);
   assert.ok(m.wall_s.run > 0);
   const summary = readFileSync(join(dir, "summary.md"), "utf8");
-  assert.match(summary, /reproduced/);
+  assert.match(summary, /\| claim \| the paper says \| verdict \| our numbers \|/);
+  assert.match(summary, /\| falls-with-S \(polygon, bias off\) \| .* \| (✅ reproduced|🟡 partly reproduced|❌ not reproduced) \|/);
   assert.equal(readFileSync(join(dir, "figure.png")).subarray(1, 4).toString(), "PNG");
   assert.match(readFileSync(join(dir, "figure.svg"), "utf8"), /<svg/);
   const r2 = wsae(["fig2", "--quick", "--quiet", "--out", out]);
@@ -73,6 +76,9 @@ const BAD: [string[], RegExp][] = [
   [["fig2", "--quick", "--wat"], /unknown option '--wat'/],
   [["fig2", "--quick", "--seeds", "0"], /--seeds must be an integer/],
   [["fig9"], /unknown command 'fig9'/],
+  [["fig2", "--quick", "--sparsities", "0.5,0.5"], /at least two sparsity levels/],
+  [["fig2", "--quick", "--eval-samples", "1000000000"], /float32 entries \(limit/],
+  [["fig3", "--quick", "--from-results", "--steps", "3"], /takes no other settings \(got --steps\)/],
 ];
 for (const [args, msg] of BAD) {
   test(`bad input: wsae ${args.join(" ")} → one line, exit 2, nothing written`, () => {
@@ -87,7 +93,7 @@ for (const [args, msg] of BAD) {
 }
 
 test("--help shows examples on every command", () => {
-  for (const cmd of [[], ["fig2"], ["list"], ["theory"]]) {
+  for (const cmd of [[], ["list"], ["report"], ["theory"], ["fig1"], ["fig2"], ["fig3"], ["table3"]]) {
     const r = execFileSync(process.execPath, [BIN, ...cmd, "--help"], { encoding: "utf8" });
     assert.match(r, /Examples?:/, cmd.join(" "));
   }
@@ -114,7 +120,9 @@ test("fig3 --quick and table3 --quick write their trees with reference rows and 
   const strip = (s: string) => s.split("\n").map((l) => l.replace(/^(fig3|table3),/, "")).join("\n");
   const reusedCsv = readFileSync(join(t3, "data.csv"), "utf8");
   assert.equal(strip(reusedCsv), strip(f3));
-  assert.equal(JSON.parse(readFileSync(join(t3, "manifest.json"), "utf8")).reused.length, 1);
+  // reuse needs provably the same code: a clean src/ tree at the same hash (CI's clean clone)
+  const clean = gitState(ROOT)?.src_dirty === false;
+  assert.equal(JSON.parse(readFileSync(join(t3, "manifest.json"), "utf8")).reused.length, clean ? 1 : 0);
   // … and computing the grid itself gives the very same bytes
   const alone = mkdtempSync(join(tmpdir(), "wsae-t3-"));
   assert.equal(wsae(["table3", "--quick", "--quiet", "--out", alone]).status, 0);
@@ -166,4 +174,21 @@ test("--from-results rebuilds summary and figure from the CSVs without training"
   const missing = wsae(["fig2", "--quick", "--from-results", "--out", out]);
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /no earlier quick run of fig2/);
+});
+
+test("an unwritable --out fails before any training, with one line", () => {
+  const r = wsae(["fig2", "--quick", "--out", "/dev/null/x"]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /cannot write results there/);
+  assert.equal(r.stderr.trim().split("\n").length, 1);
+});
+
+test("a full run with overridden settings says so instead of calling itself the full preset", () => {
+  const out = mkdtempSync(join(tmpdir(), "wsae-ovr-"));
+  const r = wsae(["fig2", "--quiet", "--n", "12", "--np", "5", "--nm", "12", "--steps", "20", "--seeds", "1", "--sparsities", "0.5,0.9", "--eval-samples", "64", "--generator", "polygon", "--out", out]);
+  assert.equal(r.status, 0, r.stderr);
+  const m = JSON.parse(readFileSync(join(out, "fig2", "manifest.json"), "utf8"));
+  assert.match(m.preset, /^full \+ overrides \(--sparsities --generator --n --np --nm --steps --eval-samples\)$/);
+  assert.equal(m.git_changed_during_run, false);
+  assert.match(readFileSync(join(out, "fig2", "summary.md"), "utf8"), /preset: \*\*full \+ overrides/);
 });

@@ -55,6 +55,10 @@ test("gradients match finite differences: untied decoder", async () => {
   await gradCheck({ n_p: 5, n_m: 4, tied: false, bias: true, topk: 0 }, 0.05, null);
 });
 
+test("gradients match finite differences: Top-k activation (k = 2)", async () => {
+  await gradCheck({ n_p: 4, n_m: 6, tied: true, bias: true, topk: 2 }, 0.05, null);
+});
+
 test("Top-k keeps the k largest positive entries per row, lower index on ties", () => {
   const z = mat(2, 5, Float32Array.from([0.5, 2, 0, 2, 1, 0, 0, 0.3, 0, 0]));
   topkRows(z, 2);

@@ -2,9 +2,8 @@
  * Run one artifact end to end: resolve its config, run it, write its results tree
  * (data.csv, summary.md, figure.svg/png, manifest.json) atomically.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { accessSync, constants as fsc, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import os from "node:os";
 import { createBackend } from "../compute/index.ts";
 import type { Artifact, ClaimResult, Output, RunContext } from "../experiments/types.ts";
@@ -13,10 +12,11 @@ import { renderSvg, svgToPng } from "../report/figure.ts";
 import { claimsTable, reportedTable } from "../report/summary.ts";
 import { writeTreeAtomic, type Files } from "../report/write.ts";
 import { gitState } from "../util/git.ts";
+import { ROOT } from "../util/root.ts";
 import { UserError } from "../util/errors.ts";
 import { Progress } from "./progress.ts";
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export { ROOT };
 export const VERSION: string = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
 
 export type CommonOptions = {
@@ -63,10 +63,17 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
   const quick = Boolean(o.quick);
   const outRoot = resolve(o.out ?? join(process.cwd(), "results"));
   const dirOf = (id: string) => (quick ? join(outRoot, "quick", id) : join(outRoot, id));
-  if (o.fromResults) return rerender(a, dirOf(a.id), quick, o);
+  if (o.fromResults) {
+    const extra = [...a.options.map((s) => camel(s.flags)), "seeds", "seed"].filter((k) => o[k] !== undefined);
+    if (extra.length) throw new UserError(`--from-results rebuilds an earlier run as it was; it takes no other settings (got ${extra.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")})`);
+    return rerender(a, dirOf(a.id), quick, o);
+  }
   const seeds = resolveSeeds(o, quick);
   const { config, overrides } = resolveConfig(a, o, quick);
   const dir = dirOf(a.id);
+  checkWritable(outRoot);
+  // the code that runs is the code at start: record it before training, not after
+  const gitAtStart = gitState(ROOT);
   const backend = createBackend(o.backend ?? "js", o.gpujsMode ?? "webasm");
   const progress = Progress.auto(a.id, Boolean(o.quiet));
   const stages: Record<string, number> = {};
@@ -82,7 +89,10 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
       if (!existsSync(join(d, "manifest.json")) || !existsSync(join(d, "data.csv"))) return null;
       try {
         const m = JSON.parse(readFileSync(join(d, "manifest.json"), "utf8"));
-        return { config: m.config, seeds: m.seeds, backend: m.backend, rows: fromCsv(readFileSync(join(d, "data.csv"), "utf8")), path: relative(ROOT, d) || d };
+        return {
+          config: m.config, seeds: m.seeds, backend: m.backend, git: m.git ?? null, gitChanged: m.git_changed_during_run !== false,
+          rows: fromCsv(readFileSync(join(d, "data.csv"), "utf8")), path: relative(ROOT, d) || d,
+        };
       } catch {
         return null; // unreadable: recompute instead
       }
@@ -108,13 +118,14 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
     artifact: a.id,
     title: a.title,
     command: cmd,
-    preset: quick ? "quick" : "full",
+    preset: presetLabel(quick, overrides),
     overrides,
     config,
     seeds,
     backend: { name: backend.name, mode: backend.mode },
     tool: { name: "wsae", version: VERSION },
-    git: gitState(ROOT),
+    git: gitAtStart,
+    git_changed_during_run: false,
     node: process.version,
     platform: { os: `${os.platform()} ${os.release()}`, cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length },
     started: started.toISOString(),
@@ -122,11 +133,29 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
     wall_s: {} as Record<string, number>,
   };
   await writeResults(a, dir, config, out, manifest, ctx.stage, () => {
+    manifest.git_changed_during_run = JSON.stringify(gitState(ROOT)) !== JSON.stringify(gitAtStart);
     manifest.ended = new Date().toISOString();
     manifest.wall_s = Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Number(v.toFixed(3))]));
   });
   progress.line(`${a.id}: wrote ${relative(process.cwd(), dir) || "."}/`);
   return dir;
+}
+
+/** "full" only when nothing was overridden: a tuned full run is not the paper-scale preset. */
+export function presetLabel(quick: boolean, overrides: string[]): string {
+  const base = quick ? "quick" : "full";
+  return overrides.length ? `${base} + overrides (${overrides.join(" ")})` : base;
+}
+
+/** Fail before training, not after, when the results root cannot be written. */
+function checkWritable(root: string): void {
+  try {
+    if (existsSync(root) && !statSync(root).isDirectory()) throw new Error("not a directory");
+    mkdirSync(root, { recursive: true });
+    accessSync(root, fsc.W_OK);
+  } catch (e) {
+    throw new UserError(`--out ${relative(process.cwd(), root) || root}: cannot write results there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }
 
 type Manifest = { command: string; preset: string; seeds: number[]; backend: { name: string; mode: string }; config: object } & Record<string, unknown>;
@@ -148,7 +177,7 @@ async function writeResults<C extends object>(
     files["figure.vl.json"] = JSON.stringify(spec, null, 2) + "\n";
   }
   files["summary.md"] = summaryMd(a, config, out, claims, {
-    cmd: manifest.command, quick: manifest.preset === "quick", seeds: manifest.seeds, backend: `${manifest.backend.name} (${manifest.backend.mode})`,
+    cmd: manifest.command, preset: manifest.preset, seeds: manifest.seeds, backend: `${manifest.backend.name} (${manifest.backend.mode})`,
   });
   finish();
   files["manifest.json"] = JSON.stringify(
@@ -193,7 +222,7 @@ async function rerender<C extends object>(a: Artifact<C>, dir: string, quick: bo
 
 function summaryMd<C extends object>(
   a: Artifact<C>, config: C, out: Output, claims: ClaimResult[],
-  meta: { cmd: string; quick: boolean; seeds: number[]; backend: string },
+  meta: { cmd: string; preset: string; seeds: number[]; backend: string },
 ): string {
   const parts = [
     `# ${a.title}`,
@@ -201,7 +230,7 @@ function summaryMd<C extends object>(
     `**The paper:** ${a.paper}`,
     "",
     ...(out.reused?.length ? [`Rows reused (same config, seeds and backend, so identical numbers): ${out.reused.join(", ")}.`, ""] : []),
-    `Command: \`${meta.cmd}\` · preset: **${meta.quick ? "quick (a smoke test, not evidence)" : "full"}** · seeds: ${meta.seeds.join(", ")} · backend: ${meta.backend}. Full configuration in manifest.json.`,
+    `Command: \`${meta.cmd}\` · preset: **${meta.preset.startsWith("quick") ? `${meta.preset} — a smoke test, not evidence` : meta.preset}** · seeds: ${meta.seeds.join(", ")} · backend: ${meta.backend}. Full configuration in manifest.json.`,
     "",
     "## Claims",
     "",

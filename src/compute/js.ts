@@ -116,8 +116,9 @@ export function encodeReluRef(x: Mat, w: Mat, bias: Float32Array | null): Mat {
 }
 
 function dotRelu(X: Float32Array, xo: number, W: Float32Array, wo: number, n: number, b: number): number {
-  let s = b;
+  let s = 0;
   for (let i = 0; i < n; i++) s += X[xo + i]! * W[wo + i]!;
+  s += b; // bias last, as in the blocked and unrolled paths
   return s > 0 ? s : 0;
 }
 

@@ -61,7 +61,11 @@ export function parseList(name: string, ok: (v: number) => boolean, what: string
     return parts.map((p) => parseNum(name, ok, what)(p));
   };
 }
-export const parseSparsities = parseList("--sparsities", (v) => v >= 0 && v < 1, "in [0, 1)");
+/** Sparsity levels, sorted and without repeats (a trend needs distinct levels). */
+export function parseSparsities(raw: string): number[] {
+  const v = parseList("--sparsities", (x) => x >= 0 && x < 1, "in [0, 1)")(raw);
+  return [...new Set(v)].sort((a, b) => a - b);
+}
 export function parseBias(raw: string): boolean[] {
   const out = raw.split(",").map((s) => s.trim()).map((s) => {
     if (s === "on" || s === "true") return true;
@@ -95,7 +99,14 @@ export const SYNTH_OPTIONS: OptionSpec[] = [
 export function validateSynth(c: SynthConfig): void {
   if (c.n <= c.n_p) throw new UserError(`superposition needs n > n_p (got n=${c.n}, n_p=${c.n_p})`);
   if (c.topk > c.n_m) throw new UserError(`--topk ${c.topk} exceeds the SAE width n_m=${c.n_m}`);
-  if (c.batch > 1 << 16) throw new UserError(`--batch ${c.batch} is too large (max 65536)`);
+  // typed arrays are limited, and this machine has 24 GiB: refuse sizes that cannot run
+  const cap = 2 ** 28; // float32 entries per matrix (1 GiB)
+  const big = (what: string, entries: number) => {
+    if (entries > cap) throw new UserError(`${what} needs ${entries.toExponential(2)} float32 entries (limit ${cap.toExponential(2)}); use smaller sizes`);
+  };
+  big("--batch × --nm", c.batch * Math.max(c.n_m, c.n));
+  big("--eval-samples × max(--n, --nm)", c.evalSamples * Math.max(c.n, c.n_m));
+  big("--nm × --n (the response matrix)", c.n_m * c.n);
 }
 
 // ---- superposition matrices ------------------------------------------------
@@ -178,9 +189,14 @@ export async function trainAndMeasure(
   };
 }
 
-/** Round floats for the CSV: stable text, no 17-digit noise. */
+const MEASURED = new Set([
+  ...METRIC_COLUMNS.map((c) => c.name), "gamma_min", "gamma_max",
+  "value", "expected", "abs_diff", "error", "x_energy", "relative_error", "at_most_one_active", // fig1
+]);
+
+/** Round measured numbers for the CSV (stable text, no 17-digit noise); settings such as S, λ, α stay exact. */
 export function roundRow(row: Row, digits = 6): Row {
   const out: Row = {};
-  for (const [k, v] of Object.entries(row)) out[k] = typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(digits)) : v;
+  for (const [k, v] of Object.entries(row)) out[k] = typeof v === "number" && !Number.isInteger(v) && MEASURED.has(k) ? Number(v.toPrecision(digits)) : v;
   return out;
 }

@@ -4,6 +4,7 @@
  * Nothing here knows about terminals or files; the CLI and report/ do.
  */
 import type { Backend } from "../compute/backend.ts";
+import type { GitState } from "../util/git.ts";
 
 export type Cell = number | string | boolean;
 export type Row = Record<string, Cell>;
@@ -44,7 +45,16 @@ export interface RunContext {
   stage<T>(name: string, f: () => Promise<T>): Promise<T>;
 }
 
-export type Previous = { config: Record<string, unknown>; seeds: number[]; backend: { name: string; mode: string }; rows: Row[]; path: string };
+export type Previous = {
+  config: Record<string, unknown>;
+  seeds: number[];
+  backend: { name: string; mode: string };
+  /** the code that produced it (see util/git.ts) and whether it changed while it ran */
+  git: GitState | null;
+  gitChanged: boolean;
+  rows: Row[];
+  path: string;
+};
 
 export type Output = {
   rows: Row[];

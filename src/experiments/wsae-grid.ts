@@ -11,7 +11,9 @@ import {
 } from "../metrics/index.ts";
 import { gamma2Of, weightsFor, PROXIES, type Proxy } from "../sae/weights.ts";
 import { UserError } from "../util/errors.ts";
-import { mat, type Mat } from "../util/mat.ts";
+import { mat, matmul64, transpose, type Mat } from "../util/mat.ts";
+import { recoverBatch } from "../theory/index.ts";
+import type { AnyMat } from "../metrics/index.ts";
 import { stream } from "../util/rng.ts";
 import { parseList, parseNum, roundRow, superposition, trainAndMeasure, type SynthConfig } from "./synthetic.ts";
 import type { OptionSpec, Row, RunContext } from "./types.ts";
@@ -79,22 +81,8 @@ export function referenceRows(c: GridConfig, S: number, seed: number, Wp: Mat<Fl
   const held = new SyntheticSource(Wp, S, stream(seed, `eval:S=${S}`)).sample(c.evalSamples);
   const n = Wp.cols, np = Wp.rows, N = c.evalSamples;
   const identity = Int32Array.from({ length: n }, (_, i) => i);
-  const zero = mat(N, n), zeroRec = mat(N, np);
-  const cf = mat(N, n);
-  for (let r = 0; r < N; r++)
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let d = 0; d < np; d++) s += Wp.data[d * n + i]! * held.xp.data[r * np + d]!;
-      cf.data[r * n + i] = s > 0 ? s : 0;
-    }
-  const cfRec = mat(N, np);
-  for (let r = 0; r < N; r++)
-    for (let d = 0; d < np; d++) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += cf.data[r * n + i]! * Wp.data[d * n + i]!;
-      cfRec.data[r * np + d] = s;
-    }
-  const row = (label: string, Z: Mat, Xhat: Mat): Row => {
+  const cf = recoverBatch(Wp, held.x); // Theorem 1's latents, latent i ↔ feature i
+  const row = (label: string, Z: AnyMat, Xhat: AnyMat): Row => {
     const gt = groundTruthLoss(held.x, Z, identity);
     return {
       label, method: "reference", proxy: "", alpha: "", bias: false, l1: 0, S, seed, gamma_min: "", gamma_max: "",
@@ -103,7 +91,7 @@ export function referenceRows(c: GridConfig, S: number, seed: number, Wp: Mat<Fl
       per_dim_variance: perDimVariance(Z).mean,
     };
   };
-  return [row("zero predictor", zero, zeroRec), row("closed form σ(W_pᵀx_p)", cf, cfRec)];
+  return [row("zero predictor", mat(N, n), mat(N, np)), row("closed form σ(W_pᵀx_p)", cf, matmul64(cf, transpose(Wp)))];
 }
 
 /** The whole grid: S × seed × (references + methods) × bias × λ. */

@@ -39,7 +39,7 @@ export function gatherReport(outRoot: string): string {
     const rel = path === full ? p.id : `quick/${p.id}`;
     const counts = new Map<string, number>();
     for (const c of m.claims) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
-    lines.push(`| [${p.id}](${rel}/summary.md) | ${m.preset}${m.preset === "quick" ? " only (smoke test)" : ""}, ${m.seeds.length} seed(s), ${m.backend.name} | ${[...counts].map(([v, n]) => `${n}× ${MARK[v] ?? v}`).join(", ")} |`);
+    lines.push(`| [${p.id}](${rel}/summary.md) | ${m.preset}${m.preset.startsWith("quick") ? " only (smoke test)" : ""}, ${m.seeds.length} seed(s), ${m.backend.name} | ${[...counts].map(([v, n]) => `${n}× ${MARK[v] ?? v}`).join(", ")} |`);
     details.push(
       `## ${p.title}`, "",
       `\`${m.command}\` — ${m.preset} preset, seeds ${m.seeds.join(", ")}, backend ${m.backend.name} (${m.backend.mode}), ` +

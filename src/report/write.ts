@@ -1,27 +1,48 @@
 /**
- * Atomic results trees: everything for one artifact is written into a temporary
- * sibling folder, then swapped in with renames, so an interrupted run leaves either
- * the old tree or the new one, never a mix or a half-written file.
+ * Results trees are replaced as a whole: everything for one artifact is written into
+ * a temporary sibling folder, the old tree is renamed aside, the new one renamed into
+ * place, and the old one removed. A kill while writing leaves the old tree untouched;
+ * a kill between the two renames leaves the old tree under `.old-<id>-<pid>`, which
+ * the next run of that artifact puts back before it starts. No file is ever half-written.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
 
 export type Files = Record<string, string | Uint8Array>;
 
+/** Clear what an interrupted earlier write left beside `dir` (restoring a tree that was set aside). */
+export function recoverInterrupted(dir: string): void {
+  const parent = dirname(dir), name = basename(dir);
+  if (!existsSync(parent)) return;
+  for (const f of readdirSync(parent)) {
+    if (f.startsWith(`.tmp-${name}-`)) rmSync(join(parent, f), { recursive: true, force: true });
+    else if (f.startsWith(`.old-${name}-`)) {
+      if (!existsSync(dir)) renameSync(join(parent, f), dir);
+      else rmSync(join(parent, f), { recursive: true, force: true });
+    }
+  }
+}
+
 export function writeTreeAtomic(dir: string, files: Files): void {
   const parent = dirname(dir);
   mkdirSync(parent, { recursive: true });
+  recoverInterrupted(dir);
   const tmp = join(parent, `.tmp-${basename(dir)}-${process.pid}`);
   const old = join(parent, `.old-${basename(dir)}-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(dirname(join(tmp, name)), { recursive: true });
     writeFileSync(join(tmp, name), content);
   }
-  if (existsSync(dir)) renameSync(dir, old);
-  renameSync(tmp, dir);
-  rmSync(old, { recursive: true, force: true });
+  const hadOld = existsSync(dir);
+  if (hadOld) renameSync(dir, old);
+  try {
+    renameSync(tmp, dir);
+  } catch (e) {
+    if (hadOld) renameSync(old, dir);
+    throw e;
+  }
+  if (hadOld) rmSync(old, { recursive: true, force: true });
 }
 
 /** One file, written to a temporary name and renamed. */

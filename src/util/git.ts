@@ -1,11 +1,22 @@
 import { execFileSync } from "node:child_process";
 
-/** Commit of the working tree and whether it has uncommitted changes; null outside git. */
-export function gitState(cwd: string): { commit: string; dirty: boolean } | null {
+export type GitState = { commit: string; dirty: boolean; src_tree: string; src_dirty: boolean };
+
+const git = (cwd: string, args: string[]) => execFileSync("git", args, { cwd, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+
+/**
+ * Commit of the working tree, whether tracked files differ from it, and the tree hash
+ * of src/ (what computes the numbers: two runs with the same clean src_tree ran the
+ * same code, whatever happened to docs or results). null outside git.
+ */
+export function gitState(cwd: string): GitState | null {
   try {
-    const commit = execFileSync("git", ["rev-parse", "HEAD"], { cwd, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-    const status = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd, stdio: ["ignore", "pipe", "ignore"] }).toString();
-    return { commit, dirty: status.trim().length > 0 };
+    return {
+      commit: git(cwd, ["rev-parse", "HEAD"]),
+      dirty: git(cwd, ["status", "--porcelain", "--untracked-files=no"]).length > 0,
+      src_tree: git(cwd, ["rev-parse", "HEAD:src"]),
+      src_dirty: git(cwd, ["status", "--porcelain", "--untracked-files=all", "--", "src"]).length > 0,
+    };
   } catch {
     return null;
   }

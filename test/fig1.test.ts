@@ -8,21 +8,12 @@ import { createBackend } from "../src/compute/index.ts";
 import { SyntheticSource } from "../src/data/synthetic.ts";
 import { fig1, rotatedFrame } from "../src/experiments/fig1.ts";
 import { artifact } from "../src/experiments/registry.ts";
-import { cosineMatrix, matchedMeanCosine } from "../src/metrics/index.ts";
+import { matchedMeanCosine } from "../src/metrics/index.ts";
 import { THEORY_SAE } from "../src/sae/model.ts";
 import { trainSae } from "../src/sae/train.ts";
 import { exampleWp, gapDirect, polygonBlocks, sampleX } from "../src/theory/index.ts";
-import { mat64, type Mat } from "../src/util/mat.ts";
+import { mat64 } from "../src/util/mat.ts";
 import { stream } from "../src/util/rng.ts";
-
-/** min over features of the cosine between W_p's column and its Hungarian-matched W_m row. */
-function minMatchedCos(W: Mat<Float32Array | Float64Array>, Wp: Mat<Float64Array>): { min: number; mean: number } {
-  const m = matchedMeanCosine(W, Wp);
-  const C = cosineMatrix(W, Wp);
-  let min = Infinity;
-  for (let i = 0; i < Wp.cols; i++) min = Math.min(min, C.data[m.latentOf[i]! * Wp.cols + i]!);
-  return { min, mean: m.mean };
-}
 
 test("issue 4: a trained tied bias-free ReLU SAE reaches the closed form on a small digon instance at S = 0.99", async () => {
   // Example 1's W_p: one mono dim and one digon; n_m = n = 3, penalty-free loss
@@ -33,7 +24,7 @@ test("issue 4: a trained tied bias-free ReLU SAE reaches the closed form on a sm
       const spec = { n_p: Wp.rows, n_m: Wp.cols, ...THEORY_SAE };
       const src = new SyntheticSource(Wp, 0.99, stream(seed, "test:fig1:train"));
       const res = await trainSae(backend, spec, src, { steps: 3000, batch: 512, lr: 3e-3, l1: 0, gamma2: null }, stream(seed, "test:fig1:init"));
-      const { min } = minMatchedCos(res.params.W, Wp);
+      const { min } = matchedMeanCosine(res.params.W, Wp);
       assert.ok(min >= 0.99, `seed ${seed}: min matched cosine ${min} < 0.99`);
     }
   } finally {
@@ -61,7 +52,7 @@ test("two digons: a rotated ±frame is also an exact (zero-loss) tied SAE, so th
   }
   assert.ok(loss / X.rows < 1e-28, `rotated frame L_SAE ${loss / X.rows}`);
   assert.ok(gapDirect(Wp, null, X).lSae < 1e-28, "closed form is exact too");
-  const { min } = minMatchedCos(W, Wp);
+  const { min } = matchedMeanCosine(W, Wp);
   assert.ok(Math.abs(min - Math.cos(t)) < 1e-12, `min matched cosine ${min} vs cos(0.4)`);
 });
 
@@ -78,7 +69,7 @@ test("rotatedFrame: an exact second minimiser on digons + squares, none where th
     for (let d = 0; d < 7; d++) loss += (xp[d]! - z.reduce((a, v, j) => a + v * W.data[j * 7 + d]!, 0)) ** 2;
   }
   assert.ok(loss / X.rows < 1e-25, `L_SAE ${loss / X.rows}`);
-  assert.ok(minMatchedCos(W, Wp).min < 0.9);
+  assert.ok(matchedMeanCosine(W, Wp).min < 0.9);
   assert.equal(rotatedFrame(exampleWp(), stream(0, "x")), null);
   assert.equal(rotatedFrame(polygonBlocks([1, 2, 3]), stream(0, "x")), null);
 });

@@ -76,6 +76,28 @@ describe("responseMatrix", () => {
     closeRows(R, [[2], [2], [0]]);
   });
 
+  test("activate: ReLU, then the SAE's Top-k (k largest positive entries, lower index on ties)", () => {
+    const pre = Float64Array.from([0.5, 2, -1, 2, 1, 0]);
+    assert.deepEqual(Array.from(activate(pre)), [0.5, 2, 0, 2, 1, 0]);
+    assert.deepEqual(Array.from(activate(pre, 1)), [0, 2, 0, 0, 0, 0]);
+    assert.deepEqual(Array.from(activate(pre, 3)), [0, 2, 0, 2, 1, 0]);
+    // fewer positive entries than k: every positive one survives, nothing negative does
+    assert.deepEqual(Array.from(activate(Float64Array.from([-3, 0.2, -1]), 2)), [0, 0.2, 0]);
+    assert.deepEqual(Array.from(activate(pre, 6)), Array.from(activate(pre)));
+    assert.throws(() => activate(pre, 0), /positive integer/);
+    assert.throws(() => activate(pre, 1.5), /positive integer/);
+    // same result as sorting all entries (lower index first on ties) and keeping the positive ones among the top k
+    const rng = stream(11, "test-activate");
+    for (let t = 0; t < 200; t++) {
+      const m = 1 + Math.floor(rng.uniform() * 12), k = 1 + Math.floor(rng.uniform() * m);
+      const p = Float64Array.from({ length: m }, () => Math.round(rng.normal() * 3) / 2); // many ties
+      const order = Array.from({ length: m }, (_, j) => j).sort((a, b) => p[b]! - p[a]! || a - b);
+      const want = new Float64Array(m);
+      for (const j of order.slice(0, k)) if (p[j]! > 0) want[j] = p[j]!;
+      assert.deepEqual(Array.from(activate(p, k)), Array.from(want), `pre ${Array.from(p)}, k ${k}`);
+    }
+  });
+
   test("shape errors throw", () => {
     assert.throws(() => responseMatrix(Wenc, fromRows([[1, 2]])));
     assert.throws(() => responseMatrix(Wenc, Wp, [1, 2]));
@@ -286,6 +308,26 @@ describe("cosines", () => {
     close(a.total, 2);
     close(a.mean, 2 / 3);
     assert.deepEqual(Array.from(a.latentOf), [0, 2, 1]);
+  });
+
+  test("matchedMeanCosine min: the worst matched pair, signed or absolute", () => {
+    // same hand case: signed pairs f0→d2 (0), f1→d1 (0), f2→d0 (1/√2) → min 0;
+    // |cos| pairs f0→d0 (1), f1→d2 (1), f2→d1 (0) → min 0
+    assert.equal(matchedMeanCosine(D, Wp).min, 0);
+    assert.equal(matchedMeanCosine(D, Wp, { abs: true }).min, 0);
+    // two orthogonal features e0, e1; d0 = (4,−3), d1 = (0,−2): C = [[0.8, −0.6], [0, −1]]
+    // signed: d0→e0, d1→e1 totals −0.2 (the swap totals −0.6), so e1 is matched at cosine −1
+    const I2 = fromRows([[1, 0], [0, 1]]), D2 = fromRows([[4, -3], [0, -2]]);
+    const m = matchedMeanCosine(D2, I2);
+    assert.deepEqual(Array.from(m.latentOf), [0, 1]);
+    close(m.total, -0.2);
+    assert.equal(m.min, -1);
+    // |cos| = [[0.8, 0.6], [0, 1]]: same matching (1.8 vs 0.6), min 0.8
+    close(matchedMeanCosine(D2, I2, { abs: true }).min, 0.8);
+    // n_m < n: only matched features count (d0 = (1,0) takes g0, cos 1)
+    assert.equal(matchedMeanCosine(fromRows([[1, 0]]), Wp).min, 1);
+    // nothing to match
+    assert.ok(Number.isNaN(matchedMeanCosine(mat64(0, 2), Wp).min));
   });
 
   test("identity, permutation and positive-scaling invariance (anchors E2)", () => {

@@ -7,6 +7,7 @@ import {
   analyseWp, checkPremises, closedForm, example1, example2, exampleWp, gapDirect, gapFormula, gapMatrix,
   normalizeGamma, oracleGamma, polygonBlocks, recoverBatch, recoverFeatures, recoveryCurve, sampleX, shrinkStats,
 } from "../src/theory/index.ts";
+import { recoveryPoint } from "../src/theory/gaps.ts";
 import { formatExample, formatTheoryReport, parseTheoryArgs, runTheory } from "../src/cli/theory.ts";
 import { encodeNpy, writeNpy } from "../src/data/matfile.ts";
 import { UserError } from "../src/util/errors.ts";
@@ -221,6 +222,23 @@ test("Theorem 2: recovery error falls monotonically as S goes 0.5 -> 0.99 on dig
   assert.ok(curve.at(-1)!.error < 3e-4);
   assert.ok(curve.at(-1)!.atMostOneActive > 0.99);
   assert.ok(recoveryCurve(Wp, [0.999], 40000, 3)[0]!.error < 1e-5);
+});
+
+test("recoveryPoint: Theorem 2's numbers on given samples (hand case), and recoveryCurve is it on theory's samples", () => {
+  // Example 1's W_p; x = (0.5, 1, 0.8) → x_m = (0.5, 0.2, 0); x = 0 → 0; x = e2 → e2 (one active feature)
+  const Wp = exampleWp();
+  const X = fromRows([[0.5, 1, 0.8], [0, 0, 0], [0, 1, 0]]);
+  const p = recoveryPoint(Wp, 0.5, X);
+  assert.equal(p.S, 0.5);
+  close(p.error, (0.8 ** 2 + 0.8 ** 2) / 3, 1e-15, "error");
+  close(p.xEnergy, (0.25 + 1 + 0.64 + 1) / 3, 1e-15, "x energy");
+  close(p.relativeError, 1.28 / 2.89, 1e-15, "relative error");
+  assert.equal(p.atMostOneActive, 2 / 3);
+  assert.ok(Number.isNaN(recoveryPoint(Wp, 0.5, mat64(2, 3)).relativeError), "all-zero x: no relative error");
+  userError(() => recoveryPoint(Wp, 0.5, mat64(2, 4)), /X has 4 columns/);
+  const [c] = recoveryCurve(Wp, [0.7], 500, 9);
+  assert.deepEqual(c, recoveryPoint(Wp, 0.7, sampleX(3, 0.7, 500, 9)));
+  assert.equal(c!.error, gapDirect(Wp, null, sampleX(3, 0.7, 500, 9)).lGt);
 });
 
 test("Theorem 2: any one-active-feature x is recovered exactly under non-positive interference, not on a pentagon", () => {

@@ -19,13 +19,15 @@
  */
 import { gaussianWp } from "../data/generators.ts";
 import { SyntheticSource, sampleX } from "../data/synthetic.ts";
-import { cosineMatrix, matchedMeanCosine, reconstructionLoss, deadLatents } from "../metrics/index.ts";
+import { matchedMeanCosine, reconstructionLoss, deadLatents } from "../metrics/index.ts";
 import { encodeAll, reconstruct, THEORY_SAE, type SaeSpec } from "../sae/model.ts";
 import { trainSae } from "../sae/train.ts";
 import {
   checkPremises, columnGram, example1, example2, exampleWp, gapDirect, gapFormula, normalizeGamma, oracleGamma,
-  polygonBlocks, recoverBatch, type Mat64, type WorkedExample,
+  polygonBlocks, type Mat64, type WorkedExample,
 } from "../theory/index.ts";
+import { reluInPlace } from "../theory/core.ts";
+import { recoveryPoint } from "../theory/gaps.ts";
 import { UserError } from "../util/errors.ts";
 import { mat64, matmul64, transpose, type Mat } from "../util/mat.ts";
 import { stream, type Rng } from "../util/rng.ts";
@@ -88,6 +90,9 @@ export const INSTANCES: Instance[] = [
 /** x ∈ R^n, N samples, in float64 for the exact theory checks (same sampler as training). */
 const sampleX64 = (rng: Rng, n: number, S: number, N: number): Mat64 => sampleX(rng, S, mat64(N, n));
 
+/** x_p = W_p x for every row of X (N × n → N × n_p), float64. */
+const projectRows = (Wp: Mat64, X: Mat64): Mat64 => matmul64(X, transpose(Wp));
+
 function meanSq(X: Mat<Float32Array | Float64Array>): number {
   let s = 0;
   for (let k = 0; k < X.data.length; k++) s += X.data[k]! ** 2;
@@ -133,10 +138,7 @@ async function trainOne(c: Fig1Config, ctx: RunContext, inst: Instance, Wp: Mat6
   const ex2 = meanSq(held.xp);
   const lTrained = reconstructionLoss(held.xp, Xhat) / ex2;
   const lClosed = gapDirect(Wp, null, held.x).lSae / ex2;
-  const C = cosineMatrix(W, Wp);
-  const m = matchedMeanCosine(W, Wp);
-  let minCos = Infinity;
-  for (let i = 0; i < n; i++) minCos = Math.min(minCos, C.data[m.latentOf[i]! * n + i]!);
+  const m = matchedMeanCosine(W, Wp), minCos = m.min;
   // W_mᵀW_m vs W_pW_pᵀ (= the closed form's): equal for any orthonormal ±frame rotation of it
   const gram = relFrob(matmul64(transpose(W), W), matmul64(Wp, transpose(Wp)));
   const outcome = minCos >= c.cosThreshold ? OUTCOME.closed : lTrained <= 1e-6 ? OUTCOME.otherMin : OUTCOME.stuck;
@@ -205,32 +207,21 @@ export function rotatedFrame(Wp: Mat64, rng: Rng): Mat64 | null {
 function uniquenessRows(c: Fig1Config, inst: Instance, Wp: Mat64, seed: number): Row[] {
   const W = rotatedFrame(Wp, stream(seed, `fig1:rotation:${inst.id}`));
   if (!W) return [];
-  const S = c.sparsities[0]!, n = Wp.cols, np = Wp.rows, nm = W.rows;
-  const X = sampleX64(stream(seed, `fig1:rotation-x:${inst.id}`), n, S, Math.min(c.evalSamples, 20000));
-  const xp = new Float64Array(np), z = new Float64Array(nm);
+  const S = c.sparsities[0]!;
+  const X = sampleX64(stream(seed, `fig1:rotation-x:${inst.id}`), Wp.cols, S, Math.min(c.evalSamples, 20000));
+  // the tied SAE W in float64, rows = samples: x_p = W_p x, z = σ(W x_p), x̂_p = Wᵀz
+  const XP = projectRows(Wp, X);
+  const Z = matmul64(XP, transpose(W));
+  reluInPlace(Z.data);
+  const XH = matmul64(Z, W);
   let loss = 0, ex2 = 0;
-  for (let s = 0; s < X.rows; s++) {
-    for (let d = 0; d < np; d++) {
-      let v = 0;
-      for (let i = 0; i < n; i++) v += Wp.data[d * n + i]! * X.data[s * n + i]!;
-      xp[d] = v;
-      ex2 += v * v;
-    }
-    for (let j = 0; j < nm; j++) {
-      let v = 0;
-      for (let d = 0; d < np; d++) v += W.data[j * np + d]! * xp[d]!;
-      z[j] = v > 0 ? v : 0;
-    }
-    for (let d = 0; d < np; d++) {
-      let v = 0;
-      for (let j = 0; j < nm; j++) v += W.data[j * np + d]! * z[j]!;
-      loss += (xp[d]! - v) ** 2;
-    }
+  for (let k = 0; k < XP.data.length; k++) {
+    const v = XP.data[k]!;
+    loss += (v - XH.data[k]!) ** 2;
+    ex2 += v * v;
   }
   const rel = ex2 > 0 ? loss / ex2 : NaN;
-  const C = cosineMatrix(W, Wp), m = matchedMeanCosine(W, Wp);
-  let minCos = Infinity;
-  for (let i = 0; i < n; i++) minCos = Math.min(minCos, C.data[m.latentOf[i]! * n + i]!);
+  const minCos = matchedMeanCosine(W, Wp).min;
   const base = { check: "uniqueness", instance: inst.id, S, seed };
   return [
     row({ ...base, quantity: "rotated_frame_l_sae_relative", value: rel, expected: 0, abs_diff: rel }),
@@ -263,25 +254,10 @@ function identityRows(c: Fig1Config, inst: Instance, Wp: Mat64, seed: number): R
 
 function recoveryRows(c: Fig1Config, inst: Instance, Wp: Mat64, seed: number, nonPositive: boolean): { rows: Row[]; curve: Row[] } {
   const rows: Row[] = [], curve: Row[] = [];
-  const n = Wp.cols;
   for (const S of c.recoverySparsities) {
-    const X = sampleX64(stream(seed, `fig1:recovery:${inst.id}`), n, S, c.recoverySamples);
-    const XM = recoverBatch(Wp, X);
-    let err = 0, ex2 = 0, one = 0;
-    for (let s = 0; s < X.rows; s++) {
-      let k = 0;
-      for (let i = 0; i < n; i++) {
-        const x = X.data[s * n + i]!;
-        err += (x - XM.data[s * n + i]!) ** 2;
-        ex2 += x * x;
-        if (x > 0) k++;
-      }
-      if (k <= 1) one++;
-    }
-    const N = X.rows;
-    const rel = ex2 > 0 ? err / ex2 : NaN;
-    rows.push(roundRow(row({ check: "recovery", instance: inst.id, S, seed, quantity: "relative_error", value: rel, expected: nonPositive ? "-> 0 as S -> 1" : "" }), 8));
-    curve.push(roundRow({ instance: inst.id, non_positive_interference: nonPositive, S, one_minus_S: Number((1 - S).toPrecision(12)), seed, error: err / N, x_energy: ex2 / N, relative_error: rel, at_most_one_active: one / N }, 8));
+    const p = recoveryPoint(Wp, S, sampleX64(stream(seed, `fig1:recovery:${inst.id}`), Wp.cols, S, c.recoverySamples));
+    rows.push(roundRow(row({ check: "recovery", instance: inst.id, S, seed, quantity: "relative_error", value: p.relativeError, expected: nonPositive ? "-> 0 as S -> 1" : "" }), 8));
+    curve.push(roundRow({ instance: inst.id, non_positive_interference: nonPositive, S, one_minus_S: Number((1 - S).toPrecision(12)), seed, error: p.error, x_energy: p.xEnergy, relative_error: p.relativeError, at_most_one_active: p.atMostOneActive }, 8));
   }
   return { rows, curve };
 }
@@ -366,18 +342,12 @@ export const fig1: Artifact<Fig1Config> = {
       const p = checkPremises(Wp, 1e-6, n);
       const X = sampleX64(stream(s0, `fig1:facts:${inst.id}`), n, c.sparsities[0]!, Math.min(c.evalSamples, 20000));
       const g = gapDirect(Wp, null, X);
-      let ex2p = 0;
-      for (let s = 0; s < X.rows; s++)
-        for (let d = 0; d < np; d++) {
-          let v = 0;
-          for (let i = 0; i < n; i++) v += Wp.data[d * n + i]! * X.data[s * n + i]!;
-          ex2p += v * v;
-        }
+      const ex2p = meanSq(projectRows(Wp, X));
       return {
         id: inst.id, label: inst.label, sizes: inst.sizes, n, np, nm: n, trained: inst.trained,
         theorem1: p.theorem1.holds, theorem1Reason: `${p.digonPolygon.reason}; ${p.theorem1.reason}`,
         nonPositive: p.nonPositiveInterference.holds, nonPositiveReason: p.nonPositiveInterference.reason,
-        zeroLossFrame: n >= 2 * np, closedFormRelLoss: ex2p > 0 ? g.lSae / (ex2p / X.rows) : NaN,
+        zeroLossFrame: n >= 2 * np, closedFormRelLoss: ex2p > 0 ? g.lSae / ex2p : NaN,
       };
     });
     // B

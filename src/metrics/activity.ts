@@ -40,6 +40,8 @@ export function perDimVariance(Z: AnyMat, eps = 0): { mean: number; live: number
   for (let s = 0; s < N; s++) for (let j = 0; j < m; j++) mu[j]! += Z.data[s * m + j]!;
   for (let j = 0; j < m; j++) mu[j]! /= N;
   // Two passes (mean, then squared deviations): E[z²] − E[z]² loses digits for near-constant latents.
+  // Not sae/weights.ts columnVariance (Welford): it agrees only to rounding, so using it here would
+  // move the reported per_dim_variance in the last bits.
   const v = new Float64Array(m);
   for (let s = 0; s < N; s++)
     for (let j = 0; j < m; j++) {

@@ -69,6 +69,8 @@ export type MatchedCosine = {
   total: number;
   /** Number of matched pairs, min(n_m, n). */
   matched: number;
+  /** Smallest matched cosine (absolute value when opts.abs): the worst-found feature. NaN when nothing is matched. */
+  min: number;
   /** latentOf[i] = latent matched to feature i, −1 if unmatched (n_m < n). */
   latentOf: Int32Array;
 };
@@ -91,5 +93,10 @@ export function matchedMeanCosine(D: AnyMat, W_p: AnyMat, opts: { abs?: boolean 
     }
   const a = maxWeightAssignment(W);
   const matched = Math.min(n, nm);
-  return { mean: matched ? a.total / matched : NaN, total: a.total, matched, latentOf: a.rowToCol };
+  let min = Infinity;
+  for (let i = 0; i < n; i++) {
+    const j = a.rowToCol[i]!;
+    if (j >= 0) min = Math.min(min, W.data[i * nm + j]!);
+  }
+  return { mean: matched ? a.total / matched : NaN, total: a.total, matched, min: matched ? min : NaN, latentOf: a.rowToCol };
 }

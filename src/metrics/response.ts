@@ -2,26 +2,20 @@
  * Latent response matrix R (SPEC §3) and the fig2 "average activated features" score.
  */
 import { matmul64, mat64, type Mat } from "../util/mat.ts";
+import { topkRows } from "../sae/model.ts";
 import { assertShape, type AnyMat } from "./types.ts";
 
 /**
  * Activation of a latent layer for one pre-activation vector: ReLU, or Top-k followed by
  * ReLU when `k` is given (only the k largest pre-activations may survive, and only if positive).
- * Ties at the k-th place go to the lower index so the result never depends on sort stability.
+ * The Top-k step is the SAE's own (`topkRows`): ties at the k-th place go to the lower index.
  */
 export function activate(pre: Float64Array, k?: number): Float64Array {
+  assertShape(k === undefined || (Number.isInteger(k) && k >= 1), "activate", `k must be a positive integer, got ${k}`);
   const m = pre.length;
   const out = new Float64Array(m);
-  if (k === undefined || k >= m) {
-    for (let j = 0; j < m; j++) out[j] = pre[j]! > 0 ? pre[j]! : 0;
-    return out;
-  }
-  const order = Array.from({ length: m }, (_, j) => j);
-  order.sort((a, b) => pre[b]! - pre[a]! || a - b);
-  for (let r = 0; r < k; r++) {
-    const j = order[r]!;
-    if (pre[j]! > 0) out[j] = pre[j]!;
-  }
+  for (let j = 0; j < m; j++) out[j] = pre[j]! > 0 ? pre[j]! : 0;
+  if (k !== undefined) topkRows(mat64(1, m, out), k);
   return out;
 }
 

@@ -51,8 +51,12 @@ export function normalizeRows(m: Mat): void {
   }
 }
 
-/** Keep the k largest entries of each row of a ReLU output (ties: lower index wins). */
-export function topkRows(z: Mat, k: number): Mat {
+/**
+ * Keep the k largest positive entries of each row of a ReLU output, in place (ties: lower index
+ * wins); the rest become 0. A row with fewer than k positive entries is left as it is. k <= 0 or
+ * k >= cols: no-op. Float32 (training) or float64 (metrics' `activate`).
+ */
+export function topkRows<T extends Float32Array | Float64Array>(z: Mat<T>, k: number): Mat<T> {
   if (k <= 0 || k >= z.cols) return z;
   const m = z.cols, d = z.data;
   const idx = new Int32Array(k), val = new Float64Array(k);

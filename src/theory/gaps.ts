@@ -9,7 +9,7 @@
  */
 import { mat64 } from "../util/mat.ts";
 import { UserError } from "../util/errors.ts";
-import { type AnyMat, type Mat64, sampleX } from "./core.ts";
+import { type AnyMat, type Mat64, preActivation, project, recoverBatch, recoverFeatures, reluInPlace, sampleX } from "./core.ts";
 
 /** γ per input dim (length n_p); null means Γ = I (plain SAE, Theorem 4). */
 export type GammaLike = ArrayLike<number> | null;
@@ -66,25 +66,12 @@ export function gapDirect(Wp: AnyMat, gamma: GammaLike, X: AnyMat): GapResult {
   checkX(Wp, X);
   const { rows: np, cols: n } = Wp;
   const g2 = gammaSquared(np, gamma);
-  const xp = new Float64Array(np), rec = new Float64Array(np), xm = new Float64Array(n);
   let lw = 0, ls = 0, lg = 0;
   for (let s = 0; s < X.rows; s++) {
     const x = X.data.subarray(s * n, (s + 1) * n);
-    for (let d = 0; d < np; d++) {
-      let v = 0;
-      for (let i = 0; i < n; i++) v += Wp.data[d * n + i]! * x[i]!;
-      xp[d] = v;
-    }
-    for (let i = 0; i < n; i++) {
-      let v = 0;
-      for (let d = 0; d < np; d++) v += Wp.data[d * n + i]! * xp[d]!;
-      xm[i] = v > 0 ? v : 0;
-    }
-    for (let d = 0; d < np; d++) {
-      let v = 0;
-      for (let i = 0; i < n; i++) v += Wp.data[d * n + i]! * xm[i]!;
-      rec[d] = v;
-    }
+    const xp = project(Wp, x);
+    const xm = reluInPlace(preActivation(Wp, xp)); // recoverFeatures(Wp, x), reusing x_p
+    const rec = project(Wp, xm); // W_p x_m
     for (let d = 0; d < np; d++) {
       const e = xp[d]! - rec[d]!;
       ls += e * e;
@@ -109,7 +96,7 @@ export function gapFormula(Wp: AnyMat, gamma: GammaLike, X: AnyMat): number {
   let total = 0;
   for (let s = 0; s < X.rows; s++) {
     const x = X.data.subarray(s * n, (s + 1) * n);
-    const xm = recoverRow(Wp, x);
+    const xm = recoverFeatures(Wp, x);
     let k = 0;
     for (let i = 0; i < n; i++) {
       r[i] = x[i]! - xm[i]!;
@@ -127,46 +114,43 @@ export function gapFormula(Wp: AnyMat, gamma: GammaLike, X: AnyMat): number {
   return total / X.rows;
 }
 
-function recoverRow(Wp: AnyMat, x: ArrayLike<number>): Float64Array {
-  const { rows: np, cols: n } = Wp;
-  const xm = new Float64Array(n);
-  for (let d = 0; d < np; d++) {
-    let v = 0;
-    for (let i = 0; i < n; i++) v += Wp.data[d * n + i]! * x[i]!;
-    if (v === 0) continue;
-    for (let i = 0; i < n; i++) xm[i]! += Wp.data[d * n + i]! * v;
-  }
-  for (let i = 0; i < n; i++) if (!(xm[i]! > 0)) xm[i] = 0;
-  return xm;
-}
-
 export type RecoveryPoint = {
   S: number;
   /** E‖x − σ(W_pᵀW_p x)‖², Monte Carlo. */
   error: number;
+  /** E‖x‖² on the same samples. */
+  xEnergy: number;
+  /** Σ‖x − σ(W_pᵀW_p x)‖² / Σ‖x‖² (NaN when every x is 0). */
+  relativeError: number;
   /** share of samples with at most one active feature (what S → 1 buys). */
   atMostOneActive: number;
 };
+
+/** Theorem 2 at one S, on the samples X (N × n) drawn at that S. */
+export function recoveryPoint(Wp: AnyMat, S: number, X: AnyMat): RecoveryPoint {
+  checkX(Wp, X);
+  const n = Wp.cols, N = X.rows;
+  const XM = recoverBatch(Wp, X);
+  let err = 0, ex2 = 0, one = 0;
+  for (let s = 0; s < N; s++) {
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const x = X.data[s * n + i]!;
+      const e = x - XM.data[s * n + i]!;
+      err += e * e;
+      ex2 += x * x;
+      if (x > 0) k++;
+    }
+    if (k <= 1) one++;
+  }
+  return { S, error: err / N, xEnergy: ex2 / N, relativeError: ex2 > 0 ? err / ex2 : NaN, atMostOneActive: one / N };
+}
 
 /**
  * Theorem 2: the closed form's recovery error as a function of S. Every S reuses
  * the same seed, so the uniforms behind x are shared across the curve.
  */
 export function recoveryCurve(Wp: AnyMat, Ss: number[], N: number, seed: number): RecoveryPoint[] {
-  const n = Wp.cols;
-  return Ss.map((S) => {
-    const X = sampleX(n, S, N, seed);
-    let one = 0;
-    for (let s = 0; s < N; s++) {
-      let k = 0;
-      for (let i = 0; i < n; i++) if (X.data[s * n + i]! > 0) k++;
-      if (k <= 1) one++;
-    }
-    return { S, error: gapDirect(Wp, null, X).lGt, atMostOneActive: one / N };
-  });
+  return Ss.map((S) => recoveryPoint(Wp, S, sampleX(Wp.cols, S, N, seed)));
 }
 
-/** E‖x − σ(W_pᵀW_p x)‖² at one S. */
-export function recoveryError(Wp: AnyMat, S: number, N: number, seed: number): number {
-  return recoveryCurve(Wp, [S], N, seed)[0]!.error;
-}

@@ -1,5 +1,5 @@
-export { closedForm, project, preActivation, recoverFeatures, recoverBatch, sampleX, columnGram, type Mat64, type AnyMat } from "./core.ts";
-export { gapDirect, gapFormula, gapMatrix, gammaSquared, recoveryCurve, recoveryError, type GapResult, type GammaLike, type RecoveryPoint } from "./gaps.ts";
+export { closedForm, project, preActivation, reluInPlace, recoverFeatures, recoverBatch, sampleX, columnGram, type Mat64, type AnyMat } from "./core.ts";
+export { gapDirect, gapFormula, gapMatrix, gammaSquared, recoveryCurve, recoveryPoint, type GapResult, type GammaLike, type RecoveryPoint } from "./gaps.ts";
 export { shrinkOne, shrinkStats, type FeatureOutcome, type OneSampleShrink, type FeatureShrinkStats, type ShrinkSummary } from "./shrink.ts";
 export { example1, example2, exampleWp, regularPolygon, polygonBlocks, type WorkedExample } from "./examples.ts";
 export { checkPremises, featureGroups, type Premise, type PremiseReport, type FeatureGroup, type GroupKind } from "./premises.ts";

@@ -132,7 +132,7 @@ export const fig2: Artifact<Fig2Config> = {
       results.push({
         id: "knob: encoder bias",
         paper: "(our check) does the verdict depend on the encoder bias?",
-        verdict: "inconclusive",
+        verdict: "note",
         evidence: (differs("bias") ? "yes: the verdicts above differ between bias settings. " : "no: the verdicts agree across bias settings. ") +
           "A tied bias-free latent responds to every feature it overlaps positively, whatever S is, so without a bias the count cannot reach 1 unless all interference is non-positive (digons, triangles, squares).",
       });
@@ -140,7 +140,7 @@ export const fig2: Artifact<Fig2Config> = {
       results.push({
         id: "knob: W_p generator",
         paper: "(our check) does the verdict depend on the superposition geometry?",
-        verdict: "inconclusive",
+        verdict: "note",
         evidence: differs("generator") ? "yes: the verdicts above differ between generators (see the table)." : "no: the verdicts agree across generators.",
       });
     return results;

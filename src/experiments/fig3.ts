@@ -148,7 +148,7 @@ export function gridClaims(c: GridConfig & { lowS: number }, rows: Row[]): Claim
   out.push({
     id: "L_GT against the all-zero predictor",
     paper: "(our check) a lower L_GT means better features only if it beats predicting x = 0",
-    verdict: "inconclusive",
+    verdict: "note",
     evidence: `${nWorse}/${nAll} trained models at S ≤ ${c.lowS} have a higher L_GT than the all-zero predictor (` +
       zeroBeats.map((r) => `S=${r.S}: zero ${fmt(r.z)}, ${r.trained.map((t) => `${t.label} ${fmt(t.lgt)}`).join(", ")}`).join("; ") +
       `). Read the WSAE-vs-SAE differences of L_GT with that in mind.`,

@@ -9,7 +9,8 @@ import type { GitState } from "../util/git.ts";
 export type Cell = number | string | boolean;
 export type Row = Record<string, Cell>;
 
-export type Verdict = "reproduced" | "not reproduced" | "partly reproduced" | "inconclusive";
+/** "inconclusive": the measurement cannot decide the paper's claim; "note": our own check, not a claim of the paper. */
+export type Verdict = "reproduced" | "not reproduced" | "partly reproduced" | "inconclusive" | "note";
 export type ClaimResult = { id: string; paper: string; verdict: Verdict; evidence: string };
 
 /** A number the paper reports, shown beside ours, never as ours. */

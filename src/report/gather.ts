@@ -9,12 +9,13 @@ import { PLANNED } from "../experiments/registry.ts";
 
 type Manifest = {
   command: string; preset: string; seeds: number[]; backend: { name: string; mode: string };
-  git: { commit: string; dirty: boolean } | null; ended: string; wall_s: Record<string, number>;
+  git: { commit: string; dirty: boolean; src_dirty?: boolean } | null; ended: string; wall_s: Record<string, number>;
   claims: { id: string; verdict: string }[];
 };
 
 const MARK: Record<string, string> = {
-  reproduced: "✅ reproduced", "partly reproduced": "🟡 partly reproduced", "not reproduced": "❌ not reproduced", inconclusive: "ℹ️ note",
+  reproduced: "✅ reproduced", "partly reproduced": "🟡 partly reproduced", "not reproduced": "❌ not reproduced", inconclusive: "⚪ inconclusive",
+  note: "ℹ️ note",
 };
 
 export function gatherReport(outRoot: string): string {
@@ -43,7 +44,7 @@ export function gatherReport(outRoot: string): string {
     details.push(
       `## ${p.title}`, "",
       `\`${m.command}\` — ${m.preset} preset, seeds ${m.seeds.join(", ")}, backend ${m.backend.name} (${m.backend.mode}), ` +
-      `commit ${m.git ? m.git.commit.slice(0, 10) + (m.git.dirty ? " (dirty)" : "") : "n/a"}, finished ${m.ended}, ${Math.round(m.wall_s.run ?? 0)} s.`,
+      `commit ${m.git ? m.git.commit.slice(0, 10) + (m.git.src_dirty ?? m.git.dirty ? " with uncommitted changes to the code" : "") : "n/a"}, finished ${m.ended}, ${Math.round(m.wall_s.run ?? 0)} s.`,
       "",
       ...(existsSync(join(outRoot, rel, "figure.png")) ? [`![${p.id}](${rel}/figure.png)`, ""] : []),
       ...m.claims.map((c) => `- ${MARK[c.verdict] ?? c.verdict}: ${c.id}`),

@@ -4,12 +4,14 @@ const mark: Record<ClaimResult["verdict"], string> = {
   reproduced: "✅ reproduced",
   "partly reproduced": "🟡 partly reproduced",
   "not reproduced": "❌ not reproduced",
-  inconclusive: "ℹ️ note",
+  inconclusive: "⚪ inconclusive",
+  note: "ℹ️ note",
 };
 
 export function claimsTable(claims: ClaimResult[]): string {
   const out = ["| claim | the paper says | verdict | our numbers |", "|---|---|---|---|"];
   for (const c of claims) out.push(`| ${c.id} | ${esc(c.paper)} | ${mark[c.verdict]} | ${esc(c.evidence)} |`);
+  out.push("", "⚪ inconclusive: our numbers cannot decide the paper's claim (the row says why). ℹ️ note: our own check, not a claim of the paper.");
   return out.join("\n");
 }
 

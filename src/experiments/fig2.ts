@@ -4,23 +4,16 @@
  * ground-truth features. Paper: it falls as S grows, towards 1 (Theorem 2).
  */
 import { UserError } from "../util/errors.ts";
-import { GENERATORS, type GeneratorName } from "../data/generators.ts";
+import type { GeneratorName } from "../data/generators.ts";
 import { col, fmt, groupBy, mean, pm, spearman, std } from "./stats.ts";
 import {
-  METRIC_COLUMNS, SYNTH_OPTIONS, parseSparsities, roundRow, superposition, trainAndMeasure, validateSynth,
+  METRIC_COLUMNS, SYNTH_OPTIONS, parseGenerators, parseSparsities, roundRow, superposition, trainAndMeasure, validateSynth,
   type SynthConfig,
 } from "./synthetic.ts";
-import type { Artifact, ClaimResult, Output, Row } from "./types.ts";
+import type { Artifact, ClaimResult, Row } from "./types.ts";
 
 /** fig2 runs one or more W_p generators side by side (`generator` is set per run). */
 export type Fig2Config = Omit<SynthConfig, "generator"> & { sparsities: number[]; generators: GeneratorName[] };
-
-function parseGenerators(raw: string): GeneratorName[] {
-  const out = raw.split(",").map((s) => s.trim()).filter(Boolean);
-  for (const g of out) if (!(GENERATORS as string[]).includes(g)) throw new UserError(`--generator must be one of ${GENERATORS.join(", ")} (got '${g}')`);
-  if (!out.length) throw new UserError("--generator needs at least one generator");
-  return [...new Set(out)] as GeneratorName[];
-}
 
 const variantName = (bias: boolean, l1: number, sweep: boolean, generator?: string) =>
   `${generator ? `${generator}, ` : ""}${bias ? "bias on" : "bias off"}${sweep ? `, λ=${l1}` : ""}`;

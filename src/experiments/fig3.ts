@@ -7,7 +7,7 @@ import { UserError } from "../util/errors.ts";
 import { col, fmt, groupBy, mean, pm } from "./stats.ts";
 import { METRIC_COLUMNS, SYNTH_OPTIONS, parseSparsities, validateSynth } from "./synthetic.ts";
 import { GRID_OPTIONS, runGrid, type GridConfig } from "./wsae-grid.ts";
-import type { Artifact, ClaimResult, Column, Output, Row } from "./types.ts";
+import type { Artifact, ClaimResult, Column, Row } from "./types.ts";
 
 export type Fig3Config = GridConfig & { lowS: number };
 

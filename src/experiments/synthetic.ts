@@ -74,9 +74,17 @@ export function parseBias(raw: string): boolean[] {
   });
   return [...new Set(out)];
 }
+/** One or more generator names, without repeats. */
+export function parseGenerators(raw: string): GeneratorName[] {
+  const out = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const g of out) if (!(GENERATORS as string[]).includes(g)) throw new UserError(`--generator must be one of ${GENERATORS.join(", ")} (got '${g}')`);
+  if (!out.length) throw new UserError("--generator needs at least one generator");
+  return [...new Set(out)] as GeneratorName[];
+}
 function parseGenerator(raw: string): GeneratorName {
-  if (!(GENERATORS as string[]).includes(raw)) throw new UserError(`--generator must be one of ${GENERATORS.join(", ")} (got '${raw}')`);
-  return raw as GeneratorName;
+  const [g, ...more] = parseGenerators(raw);
+  if (more.length) throw new UserError(`--generator takes one generator here (got '${raw}'); fig2 runs several side by side`);
+  return g!;
 }
 
 export const SYNTH_OPTIONS: OptionSpec[] = [

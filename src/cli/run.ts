@@ -6,7 +6,7 @@ import { accessSync, constants as fsc, existsSync, mkdirSync, readFileSync, read
 import { join, relative, resolve } from "node:path";
 import os from "node:os";
 import { createBackend } from "../compute/index.ts";
-import type { Artifact, ClaimResult, Output, RunContext } from "../experiments/types.ts";
+import type { Artifact, ClaimResult, Output, Previous, RunContext } from "../experiments/types.ts";
 import { fromCsv, toCsv } from "../report/csv.ts";
 import { renderSvg, svgToPng } from "../report/figure.ts";
 import { claimsTable, reportedTable } from "../report/summary.ts";
@@ -86,16 +86,14 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
     step: (d, t) => progress.step(d, t),
     previous(id) {
       const d = dirOf(id);
-      if (!existsSync(join(d, "manifest.json")) || !existsSync(join(d, "data.csv"))) return null;
-      try {
-        const m = JSON.parse(readFileSync(join(d, "manifest.json"), "utf8"));
-        return {
-          config: m.config, seeds: m.seeds, backend: m.backend, git: m.git ?? null, gitChanged: m.git_changed_during_run !== false,
-          rows: fromCsv(readFileSync(join(d, "data.csv"), "utf8")), path: relative(ROOT, d) || d,
-        };
-      } catch {
-        return null; // unreadable: recompute instead
-      }
+      const t = readTree(d);
+      if (!t) return null; // absent or unreadable: recompute instead
+      const m = t.manifest;
+      return {
+        config: m.config as Record<string, unknown>, seeds: m.seeds, backend: m.backend,
+        git: (m.git as Previous["git"]) ?? null, gitChanged: m.git_changed_during_run !== false,
+        rows: t.out.rows, path: relative(ROOT, d) || d,
+      };
     },
     async stage(name, f) {
       const t = performance.now();
@@ -193,31 +191,44 @@ async function writeResults<C extends object>(
  * keeps the original run's command, config, seeds, backend and times.
  */
 async function rerender<C extends object>(a: Artifact<C>, dir: string, quick: boolean, o: CommonOptions): Promise<string> {
-  const mpath = join(dir, "manifest.json");
-  if (!existsSync(mpath) || !existsSync(join(dir, "data.csv")))
-    throw new UserError(`--from-results: no earlier ${quick ? "quick " : ""}run of ${a.id} in ${relative(process.cwd(), dir) || dir}`);
-  let manifest: Manifest;
-  let out: Output;
+  let tree: ReturnType<typeof readTree>;
   try {
-    manifest = JSON.parse(readFileSync(mpath, "utf8"));
-    const extra: Record<string, ReturnType<typeof fromCsv>> = {};
-    for (const f of readdirSync(dir).filter((f) => f.endsWith(".csv") && f !== "data.csv").sort()) extra[f.slice(0, -4)] = fromCsv(readFileSync(join(dir, f), "utf8"));
-    const auxPath = join(dir, "aux.json");
-    out = {
-      rows: fromCsv(readFileSync(join(dir, "data.csv"), "utf8")),
-      extra: Object.keys(extra).length ? extra : undefined,
-      aux: existsSync(auxPath) ? JSON.parse(readFileSync(auxPath, "utf8")) : undefined,
-      reused: Array.isArray(manifest.reused) ? (manifest.reused as string[]) : [],
-    };
+    tree = readTree(dir, true);
   } catch (e) {
     throw new UserError(`--from-results: cannot read ${relative(process.cwd(), dir) || dir}: ${(e as Error).message.split("\n")[0]}`);
   }
+  if (!tree) throw new UserError(`--from-results: no earlier ${quick ? "quick " : ""}run of ${a.id} in ${relative(process.cwd(), dir) || dir}`);
+  const { manifest, out } = tree;
   const config = manifest.config as C;
   a.validate(config);
   const rendered = { at: new Date().toISOString(), git: gitState(ROOT), tool: VERSION };
   await writeResults(a, dir, config, out, { ...manifest, rerendered: rendered }, (_n, f) => f(), () => {});
   Progress.auto(a.id, Boolean(o.quiet)).line(`${a.id}: re-rendered ${relative(process.cwd(), dir) || "."}/ from its CSVs`);
   return dir;
+}
+
+/**
+ * An earlier run's tree read back: manifest, data.csv, the extra CSVs and aux.json.
+ * null when there is none; an unreadable tree is null too, or throws with `strict`.
+ */
+function readTree(dir: string, strict = false): { manifest: Manifest; out: Output } | null {
+  if (!existsSync(join(dir, "manifest.json")) || !existsSync(join(dir, "data.csv"))) return null;
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
+    const extra: Record<string, ReturnType<typeof fromCsv>> = {};
+    for (const f of readdirSync(dir).filter((f) => f.endsWith(".csv") && f !== "data.csv").sort()) extra[f.slice(0, -4)] = fromCsv(readFileSync(join(dir, f), "utf8"));
+    const auxPath = join(dir, "aux.json");
+    const out: Output = {
+      rows: fromCsv(readFileSync(join(dir, "data.csv"), "utf8")),
+      extra: Object.keys(extra).length ? extra : undefined,
+      aux: existsSync(auxPath) ? JSON.parse(readFileSync(auxPath, "utf8")) : undefined,
+      reused: Array.isArray(manifest.reused) ? (manifest.reused as string[]) : [],
+    };
+    return { manifest, out };
+  } catch (e) {
+    if (strict) throw e;
+    return null;
+  }
 }
 
 function summaryMd<C extends object>(

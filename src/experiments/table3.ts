@@ -82,30 +82,25 @@ export const table3: Artifact<Table3Config> = {
       for (const a of c.alphas) alphaJobs.push({ S, m: a === 0 ? { method: "SAE", proxy: "uniform", alpha: null } : { method: "WSAE", proxy: "variance", alpha: a } });
     const l1Methods: Method[] = [{ method: "SAE", proxy: "uniform", alpha: null }, { method: "WSAE", proxy: "variance", alpha: c.alpha }, { method: "WSAE", proxy: "oracle", alpha: null }];
     const S0 = c.sweepSparsities[0]!;
-    const todo = alphaJobs.filter((j) => !fromGrid(grid, j.S, j.m, l1, bias).length).length * ctx.seeds.length +
-      c.l1Sweep.filter((x) => !(x === l1 && c.sparsities.includes(S0))).length * l1Methods.length * ctx.seeds.length;
-    ctx.plan(todo, "sweep SAEs");
-    for (const { S, m } of alphaJobs) {
-      const have = fromGrid(grid, S, m, l1, bias);
-      for (const seed of ctx.seeds) {
-        let r = have.find((x) => x.seed === seed);
-        if (!r) {
-          r = roundRow({ artifact: "table3", generator: c.generator, ...(await runMethod(ctx.backend, c, S, seed, await superposition(ctx.backend, c, S, seed), m, bias, l1, (s) => ctx.step(s, c.steps))) });
-          ctx.tick(`α sweep S=${S} ${labelOf(m)} seed=${seed}`);
-        }
-        alphaRows.push({ ...r, alpha: m.alpha ?? 0, sweep: "alpha" });
-      }
-    }
+    // every sweep point, with the grid row that already is it (when there is one)
+    type Job = { S: number; m: Method; l1: number; seed: number; sweep: "alpha" | "l1"; have: Row | undefined };
+    const jobs: Job[] = [];
+    for (const { S, m } of alphaJobs)
+      for (const seed of ctx.seeds) jobs.push({ S, m, l1, seed, sweep: "alpha", have: fromGrid(grid, S, m, l1, bias).find((r) => r.seed === seed) });
     for (const x of c.l1Sweep)
       for (const m of l1Methods)
-        for (const seed of ctx.seeds) {
-          let r = fromGrid(grid, S0, m, x, bias).find((y) => y.seed === seed);
-          if (!r) {
-            r = roundRow({ artifact: "table3", generator: c.generator, ...(await runMethod(ctx.backend, c, S0, seed, await superposition(ctx.backend, c, S0, seed), m, bias, x, (s) => ctx.step(s, c.steps))) });
-            ctx.tick(`λ sweep λ=${x} ${labelOf(m)} seed=${seed}`);
-          }
-          l1Rows.push({ ...r, sweep: "l1" });
-        }
+        for (const seed of ctx.seeds) jobs.push({ S: S0, m, l1: x, seed, sweep: "l1", have: fromGrid(grid, S0, m, x, bias).find((r) => r.seed === seed) });
+    ctx.plan(jobs.filter((j) => !j.have).length, "sweep SAEs");
+    for (const j of jobs) {
+      let r = j.have;
+      if (!r) {
+        const Wp = await superposition(ctx.backend, c, j.S, j.seed);
+        r = roundRow({ artifact: "table3", generator: c.generator, ...(await runMethod(ctx.backend, c, j.S, j.seed, Wp, j.m, bias, j.l1, (s) => ctx.step(s, c.steps))) });
+        ctx.tick(`${j.sweep === "alpha" ? "α" : "λ"} sweep S=${j.S} λ=${j.l1} ${labelOf(j.m)} seed=${j.seed}`);
+      }
+      if (j.sweep === "alpha") alphaRows.push({ ...r, alpha: j.m.alpha ?? 0, sweep: "alpha" });
+      else l1Rows.push({ ...r, sweep: "l1" });
+    }
     return { rows: grid, extra: { alpha_sweep: alphaRows, l1_sweep: l1Rows }, reused: reused ? [`${reused.path}/data.csv (the grid)`] : [] };
   },
   claims(c, out) {

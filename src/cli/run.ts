@@ -6,7 +6,7 @@ import { accessSync, constants as fsc, existsSync, mkdirSync, readFileSync, read
 import { join, relative, resolve } from "node:path";
 import os from "node:os";
 import { createBackend } from "../compute/index.ts";
-import type { Artifact, ClaimResult, Output, Previous, RunContext } from "../experiments/types.ts";
+import type { Artifact, ClaimResult, JobFn, Output, Previous, RunContext } from "../experiments/types.ts";
 import { fromCsv, toCsv } from "../report/csv.ts";
 import { renderSvg, svgToPng } from "../report/figure.ts";
 import { claimsTable, reportedTable } from "../report/summary.ts";
@@ -84,6 +84,18 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
     plan: (t, u) => progress.plan(t, u),
     tick: (l) => progress.tick(l),
     step: (d, t) => progress.step(d, t),
+    async runJobs(url, fn, jobs, label) {
+      // serial for now; a worker pool can replace this without changing any artifact
+      const mod = (await import(url)) as Record<string, unknown>;
+      const f = mod[fn];
+      if (typeof f !== "function") throw new Error(`runJobs: ${url} has no exported function '${fn}'`);
+      const out = [];
+      for (const j of jobs) {
+        out.push(await (f as JobFn<typeof j, unknown>)(j, { backend, step: (d, t) => progress.step(d, t) }));
+        progress.tick(label(j));
+      }
+      return out as never;
+    },
     previous(id) {
       const d = dirOf(id);
       const t = readTree(d);

@@ -10,7 +10,7 @@ import {
   METRIC_COLUMNS, SYNTH_OPTIONS, parseGenerators, parseSparsities, roundRow, superposition, trainAndMeasure, validateSynth,
   type SynthConfig,
 } from "./synthetic.ts";
-import type { Artifact, ClaimResult, Row } from "./types.ts";
+import type { Artifact, ClaimResult, JobContext, Row } from "./types.ts";
 
 /** fig2 runs one or more W_p generators side by side (`generator` is set per run). */
 export type Fig2Config = Omit<SynthConfig, "generator"> & { sparsities: number[]; generators: GeneratorName[] };
@@ -71,21 +71,14 @@ export const fig2: Artifact<Fig2Config> = {
   },
 
   async run(c, ctx) {
-    const rows: Row[] = [];
-    ctx.plan(c.generators.length * c.sparsities.length * ctx.seeds.length * c.bias.length * c.l1.length, "SAEs");
-    for (const generator of c.generators) {
-      const cg: SynthConfig = { ...c, generator };
+    const jobs: Fig2Job[] = [];
+    for (const generator of c.generators)
       for (const seed of ctx.seeds)
-        for (const S of c.sparsities) {
-          const Wp = await superposition(ctx.backend, cg, S, seed);
-          for (const bias of c.bias)
-            for (const l1 of c.l1) {
-              const m = await trainAndMeasure(ctx.backend, cg, { S, seed, Wp, bias, l1, gamma2: null }, (s) => ctx.step(s, c.steps));
-              rows.push(roundRow({ artifact: "fig2", generator, bias, l1, S, seed, ...m }));
-              ctx.tick(`${generator} S=${S} seed=${seed} bias=${bias ? "on" : "off"} λ=${l1}`);
-            }
-        }
-    }
+        for (const S of c.sparsities)
+          for (const bias of c.bias) for (const l1 of c.l1) jobs.push({ c: { ...c, generator }, S, seed, bias, l1 });
+    ctx.plan(jobs.length, "SAEs");
+    const rows = await ctx.runJobs<Fig2Job, Row>(import.meta.url, "fig2Job", jobs,
+      (j) => `${j.c.generator} S=${j.S} seed=${j.seed} bias=${j.bias ? "on" : "off"} λ=${j.l1}`);
     const gi = (r: Row) => c.generators.indexOf(r.generator as GeneratorName);
     rows.sort((a, b) => gi(a) - gi(b) || Number(a.bias) - Number(b.bias) || Number(a.l1) - Number(b.l1) || Number(a.S) - Number(b.S) || Number(a.seed) - Number(b.seed));
     return { rows };
@@ -184,5 +177,14 @@ export const fig2: Artifact<Fig2Config> = {
     };
   },
 };
+
+/** One fig2 training, as a job a worker can run (see RunContext.runJobs). */
+export type Fig2Job = { c: SynthConfig; S: number; seed: number; bias: boolean; l1: number };
+
+export async function fig2Job(j: Fig2Job, jc: JobContext): Promise<Row> {
+  const Wp = await superposition(jc.backend, j.c, j.S, j.seed);
+  const m = await trainAndMeasure(jc.backend, j.c, { S: j.S, seed: j.seed, Wp, bias: j.bias, l1: j.l1, gamma2: null }, (s) => jc.step(s, j.c.steps));
+  return roundRow({ artifact: "fig2", generator: j.c.generator, bias: j.bias, l1: j.l1, S: j.S, seed: j.seed, ...m });
+}
 
 const nSeeds = (rows: Row[]) => new Set(rows.map((r) => r.seed)).size;

@@ -6,11 +6,11 @@
  */
 import { UserError } from "../util/errors.ts";
 import { col, fmt, groupBy, mean, pm } from "./stats.ts";
-import { parseList, roundRow, superposition } from "./synthetic.ts";
+import { parseList } from "./synthetic.ts";
 import {
   GRID_CLI, GRID_COLUMNS, GRID_NOTES, GRID_PRESETS, gateOnZero, gridClaims, gridTable, validateGrid, zeroLgt, type Fig3Config,
 } from "./fig3.ts";
-import { labelOf, parseAlphas, runGrid, runMethod, type Method } from "./wsae-grid.ts";
+import { GRID_JOB_URL, gridJobLabel, parseAlphas, runGrid, type GridJob, type Method } from "./wsae-grid.ts";
 import type { Artifact, ClaimResult, Row, RunContext } from "./types.ts";
 import { gitState } from "../util/git.ts";
 import { ROOT } from "../util/root.ts";
@@ -90,14 +90,14 @@ export const table3: Artifact<Table3Config> = {
     for (const x of c.l1Sweep)
       for (const m of l1Methods)
         for (const seed of ctx.seeds) jobs.push({ S: S0, m, l1: x, seed, sweep: "l1", have: fromGrid(grid, S0, m, x, bias).find((r) => r.seed === seed) });
-    ctx.plan(jobs.filter((j) => !j.have).length, "sweep SAEs");
+    const todo = jobs.filter((j) => !j.have);
+    ctx.plan(todo.length, "sweep SAEs");
+    const trained = await ctx.runJobs<GridJob, Row>(GRID_JOB_URL, "gridJob",
+      todo.map((j) => ({ c, artifact: "table3", S: j.S, seed: j.seed, m: j.m, bias, l1: j.l1 })),
+      (g) => `sweep ${gridJobLabel(g)} λ=${g.l1}`);
+    let t = 0;
     for (const j of jobs) {
-      let r = j.have;
-      if (!r) {
-        const Wp = await superposition(ctx.backend, c, j.S, j.seed);
-        r = roundRow({ artifact: "table3", generator: c.generator, ...(await runMethod(ctx.backend, c, j.S, j.seed, Wp, j.m, bias, j.l1, (s) => ctx.step(s, c.steps))) });
-        ctx.tick(`${j.sweep === "alpha" ? "α" : "λ"} sweep S=${j.S} λ=${j.l1} ${labelOf(j.m)} seed=${j.seed}`);
-      }
+      const r = j.have ?? trained[t++]!;
       if (j.sweep === "alpha") alphaRows.push({ ...r, alpha: j.m.alpha ?? 0, sweep: "alpha" });
       else l1Rows.push({ ...r, sweep: "l1" });
     }

@@ -42,9 +42,27 @@ export interface RunContext {
    * root, or null: lets table3 reuse fig3's grid instead of training it twice.
    */
   previous(id: ArtifactId): Previous | null;
+  /**
+   * Run independent jobs (one training each) and return their results in job order,
+   * whatever order they finished in, so the CSV is the same for any degree of
+   * parallelism. `fn` names an exported function of the ES module at `url` (pass
+   * `import.meta.url`), called as fn(job, jobCtx): jobs and results must be
+   * structured-cloneable (plain objects, arrays, typed arrays), because a pool of
+   * worker threads may run them, each importing that module itself. Ticks the
+   * progress once per job with `label(job)`; the artifact calls plan() first.
+   */
+  runJobs<J, R>(url: string, fn: string, jobs: J[], label: (job: J) => string): Promise<R[]>;
   /** Time a named stage for the manifest. */
   stage<T>(name: string, f: () => Promise<T>): Promise<T>;
 }
+
+/** What a job function (see RunContext.runJobs) gets besides its job. */
+export type JobContext = {
+  backend: Backend;
+  /** Per-step progress of this job's training. */
+  step(done: number, total: number): void;
+};
+export type JobFn<J, R> = (job: J, ctx: JobContext) => Promise<R>;
 
 export type Previous = {
   config: Record<string, unknown>;

@@ -16,7 +16,7 @@ import { recoverBatch } from "../theory/index.ts";
 import type { AnyMat } from "../metrics/index.ts";
 import { stream } from "../util/rng.ts";
 import { parseList, parseNum, roundRow, superposition, trainAndMeasure, type SynthConfig } from "./synthetic.ts";
-import type { OptionSpec, Row, RunContext } from "./types.ts";
+import type { JobContext, OptionSpec, Row, RunContext } from "./types.ts";
 
 export type Method = { method: "SAE" | "WSAE"; proxy: Proxy; alpha: number | null };
 
@@ -94,22 +94,37 @@ export function referenceRows(c: GridConfig, S: number, seed: number, Wp: Mat<Fl
   return [row("zero predictor", mat(N, n), mat(N, np)), row("closed form σ(W_pᵀx_p)", cf, matmul64(cf, transpose(Wp)))];
 }
 
+/** One grid training, as a job a worker can run (see RunContext.runJobs); GRID_JOB_URL names this module. */
+export const GRID_JOB_URL = import.meta.url;
+export type GridJob = { c: GridConfig; artifact: string; S: number; seed: number; m: Method; bias: boolean; l1: number };
+
+export async function gridJob(j: GridJob, jc: JobContext): Promise<Row> {
+  const Wp = await superposition(jc.backend, j.c, j.S, j.seed);
+  const r = await runMethod(jc.backend, j.c, j.S, j.seed, Wp, j.m, j.bias, j.l1, (s) => jc.step(s, j.c.steps));
+  return roundRow({ artifact: j.artifact, generator: j.c.generator, ...r });
+}
+
+export const gridJobLabel = (j: GridJob) => `S=${j.S} seed=${j.seed} ${labelOf(j.m)}${j.c.bias.length > 1 ? ` bias=${j.bias ? "on" : "off"}` : ""}${j.c.l1.length > 1 ? ` λ=${j.l1}` : ""}`;
+
 /** The whole grid: S × seed × (references + methods) × bias × λ. */
 export async function runGrid(c: GridConfig, ctx: RunContext, artifact: string): Promise<Row[]> {
   const methods = methodsOf(c);
-  const rows: Row[] = [];
-  ctx.plan(c.sparsities.length * ctx.seeds.length * methods.length * c.bias.length * c.l1.length, "SAEs");
+  const cells: { S: number; seed: number; jobs: GridJob[] }[] = [];
   for (const seed of ctx.seeds)
     for (const S of c.sparsities) {
-      const Wp = await superposition(ctx.backend, c, S, seed);
-      for (const r of referenceRows(c, S, seed, Wp)) rows.push(roundRow({ artifact, generator: c.generator, ...r }));
-      for (const bias of c.bias)
-        for (const l1 of c.l1)
-          for (const m of methods) {
-            const r = await runMethod(ctx.backend, c, S, seed, Wp, m, bias, l1, (s) => ctx.step(s, c.steps));
-            rows.push(roundRow({ artifact, generator: c.generator, ...r }));
-            ctx.tick(`S=${S} seed=${seed} ${labelOf(m)}`);
-          }
+      const jobs: GridJob[] = [];
+      for (const bias of c.bias) for (const l1 of c.l1) for (const m of methods) jobs.push({ c, artifact, S, seed, m, bias, l1 });
+      cells.push({ S, seed, jobs });
     }
+  const all = cells.flatMap((x) => x.jobs);
+  ctx.plan(all.length, "SAEs");
+  const trained = await ctx.runJobs<GridJob, Row>(GRID_JOB_URL, "gridJob", all, gridJobLabel);
+  const rows: Row[] = [];
+  let i = 0;
+  for (const cell of cells) {
+    const Wp = await superposition(ctx.backend, c, cell.S, cell.seed);
+    for (const r of referenceRows(c, cell.S, cell.seed, Wp)) rows.push(roundRow({ artifact, generator: c.generator, ...r }));
+    for (let k = 0; k < cell.jobs.length; k++) rows.push(trained[i++]!);
+  }
   return rows;
 }

@@ -9,6 +9,7 @@ import { BACKENDS, GPUJS_MODES } from "../compute/index.ts";
 import { DivergenceError, UserError } from "../util/errors.ts";
 import { VERSION, runArtifact } from "./run.ts";
 import { registerTheory } from "./theory.ts";
+import { registerAll, registerMerge } from "./all.ts";
 import { gatherReport } from "../report/gather.ts";
 import { writeFileAtomic } from "../report/write.ts";
 import { join, resolve } from "node:path";
@@ -44,7 +45,9 @@ function build(): Command {
       .addOption(new Option("--backend <name>", "compute backend").choices(BACKENDS).default("js"))
       .addOption(new Option("--gpujs-mode <mode>", "gpu.js mode for --backend gpujs").choices(GPUJS_MODES).default("webasm"))
       .option("--quiet", "no progress output")
-      .option("--from-results", "rebuild summary.md, figure and manifest from this artifact's existing CSVs, training nothing");
+      .option("--from-results", "rebuild summary.md, figure and manifest from this artifact's existing CSVs, training nothing")
+      .option("--shard <i/n>", "run every n-th training only (the i-th share) and write a shard tree; join the shards with 'wsae merge'")
+      .option("--resume", "reuse trainings finished by an earlier run of the same code and settings (cached under ~/.cache/wsae; WSAE_CACHE_DIR overrides)");
     for (const o of a.options) cmd.option(o.flags, o.description);
     cmd.addHelpText("after", `\n${a.paper}\n\nExamples:\n${a.examples.map((e) => `  ${e}`).join("\n")}\n`);
     cmd.action(async (opts: Record<string, unknown>) => {
@@ -63,6 +66,8 @@ function build(): Command {
       process.stdout.write(`wrote ${path}\n`);
     });
 
+  registerAll(program);
+  registerMerge(program);
   registerTheory(program);
   return program;
 }

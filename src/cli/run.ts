@@ -15,6 +15,9 @@ import { gitState } from "../util/git.ts";
 import { ROOT } from "../util/root.ts";
 import { UserError } from "../util/errors.ts";
 import { Progress } from "./progress.ts";
+import { MemStore, ShardStandIn, codeHash, jobCache, parseShard, wrapRunJobs, type Executor, type JobStore } from "./jobs.ts";
+import { shardDir, writeShard } from "./shards.ts";
+import type { Backend } from "../compute/backend.ts";
 
 export { ROOT };
 export const VERSION: string = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
@@ -28,6 +31,10 @@ export type CommonOptions = {
   gpujsMode?: string;
   quiet?: boolean;
   fromResults?: boolean;
+  /** "i/n": run every n-th training only and write a shard tree for `wsae merge` */
+  shard?: string;
+  /** reuse finished trainings from the cache (and add to it) */
+  resume?: boolean;
 };
 
 export function resolveSeeds(o: CommonOptions, quick: boolean): number[] {
@@ -59,7 +66,29 @@ export function camel(flags: string): string {
   return long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOptions & Record<string, unknown>, argv: string[]): Promise<string> {
+/** How `wsae merge` and `wsae all` steer a run: where finished jobs come from. */
+export type RunHooks = { store?: JobStore; storedOnly?: string; mergedFrom?: string[] };
+
+/** Runs each job in turn in this thread. */
+function serialExecutor(backend: Backend, progress: Progress): Executor {
+  return async <J, R>(url: string, fn: string, jobs: J[], label: (j: J) => string, onResult?: (i: number, r: R) => void) => {
+    const mod = (await import(url)) as Record<string, unknown>;
+    const f = mod[fn];
+    if (typeof f !== "function") throw new Error(`runJobs: ${url} has no exported function '${fn}'`);
+    const out: R[] = [];
+    for (const j of jobs) {
+      const r = await (f as JobFn<J, R>)(j, { backend, step: (d, t) => progress.step(d, t) });
+      onResult?.(out.length, r);
+      out.push(r);
+      progress.tick(label(j));
+    }
+    return out;
+  };
+}
+
+export async function runArtifact<C extends object>(
+  a: Artifact<C>, o: CommonOptions & Record<string, unknown>, argv: string[], hooks: RunHooks = {},
+): Promise<string> {
   const quick = Boolean(o.quick);
   const outRoot = resolve(o.out ?? join(process.cwd(), "results"));
   const dirOf = (id: string) => (quick ? join(outRoot, "quick", id) : join(outRoot, id));
@@ -78,24 +107,20 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
   const progress = Progress.auto(a.id, Boolean(o.quiet));
   const stages: Record<string, number> = {};
   const started = new Date();
+  const backendId = `${backend.name}:${backend.mode}`;
+  const shard = o.shard === undefined ? undefined : parseShard(String(o.shard));
+  const own = shard ? new MemStore() : undefined;
+  const store = hooks.store ?? (o.resume ? jobCache() : undefined);
+  const jobs = wrapRunJobs(serialExecutor(backend, progress), {
+    backend: backendId, store, own, shard, storedOnly: hooks.storedOnly, onReused: (l) => progress.tick(l),
+  });
   const ctx: RunContext = {
     backend,
     seeds,
     plan: (t, u) => progress.plan(t, u),
     tick: (l) => progress.tick(l),
     step: (d, t) => progress.step(d, t),
-    async runJobs(url, fn, jobs, label) {
-      // serial for now; a worker pool can replace this without changing any artifact
-      const mod = (await import(url)) as Record<string, unknown>;
-      const f = mod[fn];
-      if (typeof f !== "function") throw new Error(`runJobs: ${url} has no exported function '${fn}'`);
-      const out = [];
-      for (const j of jobs) {
-        out.push(await (f as JobFn<typeof j, unknown>)(j, { backend, step: (d, t) => progress.step(d, t) }));
-        progress.tick(label(j));
-      }
-      return out as never;
-    },
+    runJobs: jobs.runJobs,
     previous(id) {
       const d = dirOf(id);
       const t = readTree(d);
@@ -116,14 +141,26 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
       }
     },
   };
-  let out: Output;
+  let out: Output | null = null;
   try {
     out = await ctx.stage("run", () => a.run(config, ctx));
+  } catch (e) {
+    if (!(shard && e instanceof ShardStandIn)) throw e;
   } finally {
     progress.stop();
     await backend.dispose();
   }
   const cmd = `wsae ${argv.join(" ")}`.trim();
+  if (shard) {
+    const sdir = shardDir(outRoot, a.id, quick, shard);
+    writeShard(sdir, {
+      artifact: a.id, quick, command: cmd, argv: resultArgv(argv), options: o, config, seeds,
+      backend: { name: backend.name, mode: backend.mode }, code: codeHash(), shard, stats: jobs.stats,
+    }, own!);
+    progress.line(`${a.id}: shard ${shard.index}/${shard.count} ran ${jobs.stats.executed} of the run's jobs; wrote ${relative(process.cwd(), sdir) || "."}/ (join the shards with 'wsae merge')`);
+    return sdir;
+  }
+  if (!out) throw new Error("unreachable: no output without a shard");
   const manifest = {
     artifact: a.id,
     title: a.title,
@@ -141,6 +178,8 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
     started: started.toISOString(),
     ended: "",
     wall_s: {} as Record<string, number>,
+    jobs: jobs.stats,
+    ...(hooks.mergedFrom ? { merged_from: hooks.mergedFrom } : {}),
   };
   await writeResults(a, dir, config, out, manifest, ctx.stage, () => {
     manifest.git_changed_during_run = JSON.stringify(gitState(ROOT)) !== JSON.stringify(gitAtStart);
@@ -149,6 +188,29 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
   });
   progress.line(`${a.id}: wrote ${relative(process.cwd(), dir) || "."}/`);
   return dir;
+}
+
+/** Flags that change where and how a run goes, never its numbers. */
+const RUN_ONLY_FLAGS = new Set(["--out", "--quiet", "--resume", "--shard", "--jobs", "--no-cache"]);
+const TAKES_VALUE = new Set(["--out", "--shard", "--jobs"]);
+
+/**
+ * The command as a reader reruns it to get these numbers: without output folder,
+ * progress, resume, shard or pool flags, so a merged or resumed run writes the same
+ * summary as one plain run.
+ */
+export function resultCommand(cmd: string): string {
+  return resultArgv(cmd.split(" ")).join(" ");
+}
+
+export function resultArgv(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const w = argv[i]!, flag = w.split("=")[0]!;
+    if (!RUN_ONLY_FLAGS.has(flag)) out.push(w);
+    else if (TAKES_VALUE.has(flag) && !w.includes("=")) i++;
+  }
+  return out;
 }
 
 /** "full" only when nothing was overridden: a tuned full run is not the paper-scale preset. */
@@ -187,7 +249,7 @@ async function writeResults<C extends object>(
     files["figure.vl.json"] = JSON.stringify(spec, null, 2) + "\n";
   }
   files["summary.md"] = summaryMd(a, config, out, claims, {
-    cmd: manifest.command, preset: manifest.preset, seeds: manifest.seeds, backend: `${manifest.backend.name} (${manifest.backend.mode})`,
+    cmd: resultCommand(manifest.command), preset: manifest.preset, seeds: manifest.seeds, backend: `${manifest.backend.name} (${manifest.backend.mode})`,
   });
   finish();
   files["manifest.json"] = JSON.stringify(

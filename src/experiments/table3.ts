@@ -10,7 +10,7 @@ import { parseList } from "./synthetic.ts";
 import {
   GRID_CLI, GRID_COLUMNS, GRID_NOTES, GRID_PRESETS, gateOnZero, gridClaims, gridTable, validateGrid, zeroLgt, type Fig3Config,
 } from "./fig3.ts";
-import { GRID_JOB_URL, gridJobLabel, parseAlphas, runGrid, type GridJob, type Method } from "./wsae-grid.ts";
+import { GRID_JOB_URL, gridJobLabel, methodsOf, parseAlphas, runGrid, type GridJob, type Method } from "./wsae-grid.ts";
 import type { Artifact, ClaimResult, Row, RunContext } from "./types.ts";
 import { gitState } from "../util/git.ts";
 import { ROOT } from "../util/root.ts";
@@ -83,21 +83,27 @@ export const table3: Artifact<Table3Config> = {
     const l1Methods: Method[] = [{ method: "SAE", proxy: "uniform", alpha: null }, { method: "WSAE", proxy: "variance", alpha: c.alpha }, { method: "WSAE", proxy: "oracle", alpha: null }];
     const S0 = c.sweepSparsities[0]!;
     // every sweep point, with the grid row that already is it (when there is one)
-    type Job = { S: number; m: Method; l1: number; seed: number; sweep: "alpha" | "l1"; have: Row | undefined };
+    // which sweep points the grid already holds follows from the config alone (never from
+    // the grid's rows), so the job list is known before any training: what shards need
+    const methods = methodsOf(c);
+    const inGrid = (S: number, m: Method, x: number) => c.sparsities.includes(S) && c.l1.includes(x) &&
+      methods.some((g) => g.proxy === m.proxy && (m.proxy !== "variance" || g.alpha === m.alpha));
+    type Job = { S: number; m: Method; l1: number; seed: number; sweep: "alpha" | "l1"; inGrid: boolean };
     const jobs: Job[] = [];
     for (const { S, m } of alphaJobs)
-      for (const seed of ctx.seeds) jobs.push({ S, m, l1, seed, sweep: "alpha", have: fromGrid(grid, S, m, l1, bias).find((r) => r.seed === seed) });
+      for (const seed of ctx.seeds) jobs.push({ S, m, l1, seed, sweep: "alpha", inGrid: inGrid(S, m, l1) });
     for (const x of c.l1Sweep)
       for (const m of l1Methods)
-        for (const seed of ctx.seeds) jobs.push({ S: S0, m, l1: x, seed, sweep: "l1", have: fromGrid(grid, S0, m, x, bias).find((r) => r.seed === seed) });
-    const todo = jobs.filter((j) => !j.have);
+        for (const seed of ctx.seeds) jobs.push({ S: S0, m, l1: x, seed, sweep: "l1", inGrid: inGrid(S0, m, x) });
+    const todo = jobs.filter((j) => !j.inGrid);
     ctx.plan(todo.length, "sweep SAEs");
     const trained = await ctx.runJobs<GridJob, Row>(GRID_JOB_URL, "gridJob",
       todo.map((j) => ({ c, artifact: "table3", S: j.S, seed: j.seed, m: j.m, bias, l1: j.l1 })),
       (g) => `sweep ${gridJobLabel(g)} λ=${g.l1}`);
     let t = 0;
     for (const j of jobs) {
-      const r = j.have ?? trained[t++]!;
+      const r = j.inGrid ? fromGrid(grid, j.S, j.m, j.l1, bias).find((g) => g.seed === j.seed) : trained[t++]!;
+      if (!r) throw new Error(`table3: the grid lacks S=${j.S} ${j.m.proxy} λ=${j.l1} seed=${j.seed}`);
       if (j.sweep === "alpha") alphaRows.push({ ...r, alpha: j.m.alpha ?? 0, sweep: "alpha" });
       else l1Rows.push({ ...r, sweep: "l1" });
     }

@@ -26,8 +26,10 @@ function build(): Command {
   program
     .command("list")
     .description("every artifact of the paper, and whether it is implemented")
-    .addHelpText("after", "\nExample:\n  wsae list\n")
-    .action(() => {
+    .option("--ids", "only the ids of the implemented artifacts, one per line (for scripts)")
+    .addHelpText("after", "\nExample:\n  wsae list\n  for a in $(wsae list --ids); do wsae $a --quick; done\n")
+    .action((o: { ids?: boolean }) => {
+      if (o.ids) return void process.stdout.write(ARTIFACTS.map((a) => `${a.id}\n`).join(""));
       for (const p of PLANNED) {
         const ok = Boolean(artifact(p.id));
         process.stdout.write(`${ok ? chalk.green("✔") : chalk.gray("·")} ${p.id.padEnd(7)} ${p.title}${ok ? "" : chalk.gray("  (not implemented yet)")}\n`);

@@ -33,7 +33,7 @@ import { mat64, matmul64, transpose, type Mat } from "../util/mat.ts";
 import { stream, type Rng } from "../util/rng.ts";
 import { OUTCOME, fig1Claims, fig1Plot, fig1Summary } from "./fig1-plot.ts";
 import { parseInt1, parseList, parseNum, parseSparsities, roundRow } from "./synthetic.ts";
-import type { Artifact, Row, RunContext } from "./types.ts";
+import type { Artifact, JobContext, Row } from "./types.ts";
 
 export type Fig1Config = {
   /** S of the trained SAEs (extreme sparsity). */
@@ -125,7 +125,15 @@ function exampleRows(ex: WorkedExample): Row[] {
 // ---- B. trained SAE vs the closed form ---------------------------------------------
 
 
-async function trainOne(c: Fig1Config, ctx: RunContext, inst: Instance, Wp: Mat64, S: number, seed: number) {
+/** One fig1 training, as a job a worker can run (see RunContext.runJobs). */
+export type Fig1Job = { c: Fig1Config; instance: string; S: number; seed: number };
+
+export async function fig1Job(j: Fig1Job, jc: JobContext) {
+  const inst = INSTANCES.find((i) => i.id === j.instance)!;
+  return trainOne(j.c, jc, inst, inst.Wp(j.seed), j.S, j.seed);
+}
+
+async function trainOne(c: Fig1Config, ctx: JobContext, inst: Instance, Wp: Mat64, S: number, seed: number) {
   const n = Wp.cols, np = Wp.rows;
   const spec: SaeSpec = { n_p: np, n_m: n, ...THEORY_SAE };
   const src = new SyntheticSource(Wp, S, stream(seed, `fig1:train:${inst.id}:S=${S}`));
@@ -355,14 +363,13 @@ export const fig1: Artifact<Fig1Config> = {
     ctx.plan(ctx.seeds.length * trained.length * c.sparsities.length, "SAEs");
     await ctx.stage("train", async () => {
       for (const inst of trained) heat.push(...closedFormHeat(inst.id, inst.Wp(s0)));
-      for (const seed of ctx.seeds)
-        for (const inst of trained)
-          for (const S of c.sparsities) {
-            const r = await trainOne(c, ctx, inst, inst.Wp(seed), S, seed);
-            rows.push(...r.rows);
-            if (seed === s0) heat.push(...r.heat);
-            ctx.tick(`${inst.id} S=${S} seed=${seed}`);
-          }
+      const jobs: Fig1Job[] = [];
+      for (const seed of ctx.seeds) for (const inst of trained) for (const S of c.sparsities) jobs.push({ c, instance: inst.id, S, seed });
+      const done = await ctx.runJobs<Fig1Job, Awaited<ReturnType<typeof trainOne>>>(import.meta.url, "fig1Job", jobs, (j) => `${j.instance} S=${j.S} seed=${j.seed}`);
+      done.forEach((r, k) => {
+        rows.push(...r.rows);
+        if (jobs[k]!.seed === s0) heat.push(...r.heat);
+      });
       for (const inst of trained) rows.push(...uniquenessRows(c, inst, inst.Wp(s0), s0));
     });
     // C

@@ -106,7 +106,7 @@ test("shard + merge writes the tree one run writes, byte for byte", () => {
     assert.ok(files.includes("data.csv") && files.includes("summary.md"));
     for (const f of files) assert.ok(readFileSync(join(single, "quick", a, f)).equals(readFileSync(join(merged, "quick", a, f))), `${a}/${f}`);
     const m = JSON.parse(readFileSync(join(merged, "quick", a, "manifest.json"), "utf8"));
-    assert.equal(m.jobs.executed, 0, "merge trains nothing");
+    assert.equal(m.trainings.executed, 0, "merge trains nothing");
     assert.equal(m.merged_from.length, 2);
   }
   // a missing shard, a shard given twice, a folder with none: one line, exit 2
@@ -126,10 +126,10 @@ test("--resume reuses every finished training: same bytes, nothing retrained", (
   assert.equal(wsae(["fig2", "--quick", "--quiet", "--resume", "--out", out], cache).status, 0);
   const csv = readFileSync(join(out, "quick", "fig2", "data.csv"), "utf8");
   const m1 = JSON.parse(readFileSync(join(out, "quick", "fig2", "manifest.json"), "utf8"));
-  assert.deepEqual([m1.jobs.executed, m1.jobs.reused], [6, 0]);
+  assert.deepEqual([m1.trainings.executed, m1.trainings.reused], [6, 0]);
   assert.equal(wsae(["fig2", "--quick", "--quiet", "--resume", "--out", out], cache).status, 0);
   const m2 = JSON.parse(readFileSync(join(out, "quick", "fig2", "manifest.json"), "utf8"));
-  assert.deepEqual([m2.jobs.executed, m2.jobs.reused], [0, 6]);
+  assert.deepEqual([m2.trainings.executed, m2.trainings.reused], [0, 6]);
   assert.equal(readFileSync(join(out, "quick", "fig2", "data.csv"), "utf8"), csv);
 });
 
@@ -148,8 +148,8 @@ test("a killed `wsae all` resumes without repeating a finished training", async 
   const r = wsae(["all", "--quick", "--quiet", "--only", "fig3", "--out", out], cache);
   assert.equal(r.status, 0, r.stderr);
   const m = JSON.parse(readFileSync(join(out, "quick", "fig3", "manifest.json"), "utf8"));
-  assert.ok(m.jobs.reused >= before, `reused ${m.jobs.reused} of the ${before} finished before the kill`);
-  assert.equal(m.jobs.executed + m.jobs.reused, 9);
+  assert.ok(m.trainings.reused >= before, `reused ${m.trainings.reused} of the ${before} finished before the kill`);
+  assert.equal(m.trainings.executed + m.trainings.reused, 9);
   assert.match(r.stdout, /fig3 .* \d+ s/);
   assert.ok(existsSync(join(out, "REPORT.md")));
   assert.equal(wsae(["all", "--only", "fig9"], cache).status, 2);

@@ -66,12 +66,12 @@ export function registerAll(program: Command): void {
         const opts: CommonOptions & Record<string, unknown> = { quick: o.quick, seeds: o.seeds, seed: o.seed, out: root, quiet: o.quiet };
         if (o.backend) opts.backend = o.backend;
         const dir = await runArtifact(a, opts, argv, { store });
-        const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { claims: { id: string; verdict: string; evidence?: string }[]; jobs?: { executed: number; reused: number } };
+        const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { claims: { id: string; verdict: string; evidence?: string }[]; trainings?: { executed: number; reused: number } };
         const counts = new Map<string, number>();
         for (const c of m.claims) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
         done.push({
           id, verdicts: [...counts].map(([v, n]) => `${n}${SHORT[v] ?? v}`).join(" "), key: keyNumber(m.claims),
-          seconds: (performance.now() - t) / 1000, executed: m.jobs?.executed ?? 0, reused: m.jobs?.reused ?? 0,
+          seconds: (performance.now() - t) / 1000, executed: m.trainings?.executed ?? 0, reused: m.trainings?.reused ?? 0,
         });
       }
       const report = join(root, "REPORT.md");

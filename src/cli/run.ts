@@ -178,7 +178,7 @@ export async function runArtifact<C extends object>(
     started: started.toISOString(),
     ended: "",
     wall_s: {} as Record<string, number>,
-    jobs: jobs.stats,
+    trainings: jobs.stats,
     ...(hooks.mergedFrom ? { merged_from: hooks.mergedFrom } : {}),
   };
   await writeResults(a, dir, config, out, manifest, ctx.stage, () => {

@@ -2,16 +2,20 @@
  * Run one artifact end to end: resolve its config, run it, write its results tree
  * (data.csv, summary.md, figure.svg/png, manifest.json) atomically.
  */
-import { accessSync, constants as fsc, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { accessSync, constants as fsc, existsSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import os from "node:os";
 import { createBackend } from "../compute/index.ts";
-import type { Artifact, ClaimResult, JobFn, Output, Previous, RunContext } from "../experiments/types.ts";
-import { fromCsv, toCsv } from "../report/csv.ts";
+import { artifact as artifactById } from "../experiments/registry.ts";
+import type { Artifact, ArtifactId, JobFn, Output, RunContext } from "../experiments/types.ts";
+import { toCsv } from "../report/csv.ts";
 import { renderSvg, svgToPng } from "../report/figure.ts";
-import { claimsTable, reportedTable } from "../report/summary.ts";
-import { writeTreeAtomic, type Files } from "../report/write.ts";
-import { gitState } from "../util/git.ts";
+import { summaryMd } from "../report/summary.ts";
+import { readTree, shown, type Manifest, type Tree } from "../report/tree.ts";
+import { validateTree } from "../report/validate.ts";
+import { mkdirp, writeTreeAtomic, type Files } from "../report/write.ts";
+import { gitState, type GitState } from "../util/git.ts";
+import { parseSeeds } from "../util/parse.ts";
 import { ROOT } from "../util/root.ts";
 import { UserError } from "../util/errors.ts";
 import { Progress } from "./progress.ts";
@@ -31,11 +35,7 @@ export type CommonOptions = {
 };
 
 export function resolveSeeds(o: CommonOptions, quick: boolean): number[] {
-  const n = o.seeds === undefined ? (quick ? 1 : 3) : Number(o.seeds);
-  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UserError(`--seeds must be an integer in [1, 100] (got '${o.seeds}')`);
-  const base = o.seed === undefined ? 0 : Number(o.seed);
-  if (!Number.isInteger(base) || base < 0 || base > 2 ** 31 - 1 - n) throw new UserError(`--seed must be a non-negative integer (got '${o.seed}')`);
-  return Array.from({ length: n }, (_, i) => base + i);
+  return parseSeeds(o.seeds, o.seed, quick ? 1 : 3);
 }
 
 /** Preset, then each artifact flag the user gave, parsed and checked. */
@@ -49,6 +49,8 @@ export function resolveConfig<C extends object>(a: Artifact<C>, o: Record<string
     config[spec.key] = spec.parse(String(raw));
     overrides.push(spec.flags.split(" ")[0]!);
   }
+  // Top-k is the sparsity mechanism instead of the L1 penalty: λ = 0 unless --l1 is given
+  if (typeof config.topk === "number" && config.topk > 0 && Array.isArray(config.l1) && !overrides.includes("--l1")) config.l1 = [0];
   a.validate(config as C);
   return { config: config as C, overrides };
 }
@@ -59,23 +61,43 @@ export function camel(flags: string): string {
   return long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** The results root of --out: refused when empty (it would write into the current folder). */
+export function outRootOf(out: string | undefined): string {
+  if (out !== undefined && out.trim() === "") throw new UserError("--out needs a folder (got an empty string)");
+  return resolve(out ?? join(process.cwd(), "results"));
+}
+
+export const treeDir = (outRoot: string, id: string, quick: boolean) => (quick ? join(outRoot, "quick", id) : join(outRoot, id));
+
 export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOptions & Record<string, unknown>, argv: string[]): Promise<string> {
   const quick = Boolean(o.quick);
-  const outRoot = resolve(o.out ?? join(process.cwd(), "results"));
-  const dirOf = (id: string) => (quick ? join(outRoot, "quick", id) : join(outRoot, id));
+  const outRoot = outRootOf(o.out);
   if (o.fromResults) {
     const extra = [...a.options.map((s) => camel(s.flags)), "seeds", "seed"].filter((k) => o[k] !== undefined);
     if (extra.length) throw new UserError(`--from-results rebuilds an earlier run as it was; it takes no other settings (got ${extra.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")})`);
-    return rerender(a, dirOf(a.id), quick, o);
+    return rerender(a, treeDir(outRoot, a.id, quick), quick, o);
   }
   const seeds = resolveSeeds(o, quick);
   const { config, overrides } = resolveConfig(a, o, quick);
+  return execute(a, { config, seeds, overrides, quick, outRoot, backend: o.backend, gpujsMode: o.gpujsMode, quiet: Boolean(o.quiet), command: `wsae ${argv.join(" ")}`.trim() });
+}
+
+export type ExecuteOptions<C> = {
+  config: C; seeds: number[]; overrides: string[]; quick: boolean; outRoot: string;
+  backend?: string; gpujsMode?: string; quiet: boolean; command: string;
+};
+
+/** Run a resolved config and write its tree under outRoot (runArtifact, and `wsae verify` regenerating). */
+export async function execute<C extends object>(a: Artifact<C>, x: ExecuteOptions<C>): Promise<string> {
+  const { config, seeds, overrides, quick, outRoot } = x;
+  const o = { backend: x.backend, gpujsMode: x.gpujsMode };
+  const dirOf = (id: string) => treeDir(outRoot, id, quick);
   const dir = dirOf(a.id);
   checkWritable(outRoot);
   // the code that runs is the code at start: record it before training, not after
   const gitAtStart = gitState(ROOT);
   const backend = createBackend(o.backend ?? "js", o.gpujsMode ?? "webasm");
-  const progress = Progress.auto(a.id, Boolean(o.quiet));
+  const progress = Progress.auto(a.id, x.quiet);
   const stages: Record<string, number> = {};
   const started = new Date();
   const ctx: RunContext = {
@@ -97,15 +119,7 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
       return out as never;
     },
     previous(id) {
-      const d = dirOf(id);
-      const t = readTree(d);
-      if (!t) return null; // absent or unreadable: recompute instead
-      const m = t.manifest;
-      return {
-        config: m.config as Record<string, unknown>, seeds: m.seeds, backend: m.backend,
-        git: (m.git as Previous["git"]) ?? null, gitChanged: m.git_changed_during_run !== false,
-        rows: t.out.rows, path: relative(ROOT, d) || d,
-      };
+      return previousRun(id, dirOf(id), gitAtStart, backend);
     },
     async stage(name, f) {
       const t = performance.now();
@@ -123,14 +137,14 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
     progress.stop();
     await backend.dispose();
   }
-  const cmd = `wsae ${argv.join(" ")}`.trim();
+  const cmd = x.command;
   const manifest = {
     artifact: a.id,
     title: a.title,
     command: cmd,
     preset: presetLabel(quick, overrides),
     overrides,
-    config,
+    config: config as Record<string, unknown>,
     seeds,
     backend: { name: backend.name, mode: backend.mode },
     tool: { name: "wsae", version: VERSION },
@@ -151,6 +165,38 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
   return dir;
 }
 
+/**
+ * An earlier run of `id` under the same results root, for reuse. Whether it ran the
+ * same code is decided here, from git, not by the artifact. A tree that would be
+ * reused is validated first (a tampered tree stops the run with exit 2); one from
+ * other code is returned unvalidated with sameCode false, and an absent one is null.
+ */
+function previousRun(id: ArtifactId, dir: string, now: GitState | null, backend: { name: string; mode: string }): ReturnType<RunContext["previous"]> {
+  const a = artifactById(id);
+  let t: Tree | null;
+  try {
+    t = readTree(dir);
+  } catch (e) {
+    if (e instanceof UserError) throw new UserError(`reusing ${id}: ${e.message}`);
+    throw e;
+  }
+  if (!t || !a) return null;
+  const m = t.manifest, g = m.git;
+  const sameCode = now !== null && !now.src_dirty && g !== null && !g.src_dirty && g.src_tree === now.src_tree &&
+    m.git_changed_during_run === false && m.backend.name === backend.name && m.backend.mode === backend.mode;
+  if (sameCode) {
+    try {
+      validateTree(a, t);
+    } catch (e) {
+      throw new UserError(`reusing ${id}: ${(e as Error).message}`);
+    }
+  }
+  return {
+    config: m.config, seeds: m.seeds, backend: m.backend, git: g, gitChanged: m.git_changed_during_run !== false,
+    sameCode, rows: t.out.rows, path: relative(ROOT, dir) || dir,
+  };
+}
+
 /** "full" only when nothing was overridden: a tuned full run is not the paper-scale preset. */
 export function presetLabel(quick: boolean, overrides: string[]): string {
   const base = quick ? "quick" : "full";
@@ -161,18 +207,16 @@ export function presetLabel(quick: boolean, overrides: string[]): string {
 function checkWritable(root: string): void {
   try {
     if (existsSync(root) && !statSync(root).isDirectory()) throw new Error("not a directory");
-    mkdirSync(root, { recursive: true });
+    mkdirp(root);
     accessSync(root, fsc.W_OK);
   } catch (e) {
-    throw new UserError(`--out ${relative(process.cwd(), root) || root}: cannot write results there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UserError(`--out ${shown(root)}: cannot write results there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 
-type Manifest = { command: string; preset: string; seeds: number[]; backend: { name: string; mode: string }; config: object } & Record<string, unknown>;
-
 /** Rows → data.csv, extra CSVs, aux.json, figure, summary.md, manifest.json; one atomic swap. */
 async function writeResults<C extends object>(
-  a: Artifact<C>, dir: string, config: C, out: Output, manifest: Manifest,
+  a: Artifact<C>, dir: string, config: C, out: Output, manifest: Omit<Manifest, "claims">,
   stage: <T>(name: string, f: () => Promise<T>) => Promise<T>, finish: () => void,
 ): Promise<void> {
   const claims = a.claims(config, out);
@@ -200,72 +244,18 @@ async function writeResults<C extends object>(
 /**
  * --from-results: rebuild summary.md, figure and manifest from the CSVs a run already
  * wrote (after a change to a claim, table or plot), training nothing. The manifest
- * keeps the original run's command, config, seeds, backend and times.
+ * keeps the original run's command, config, seeds, backend and times. The tree is
+ * repaired if a write was interrupted, and validated against the artifact first.
  */
 async function rerender<C extends object>(a: Artifact<C>, dir: string, quick: boolean, o: CommonOptions): Promise<string> {
-  let tree: ReturnType<typeof readTree>;
-  try {
-    tree = readTree(dir, true);
-  } catch (e) {
-    throw new UserError(`--from-results: cannot read ${relative(process.cwd(), dir) || dir}: ${(e as Error).message.split("\n")[0]}`);
-  }
-  if (!tree) throw new UserError(`--from-results: no earlier ${quick ? "quick " : ""}run of ${a.id} in ${relative(process.cwd(), dir) || dir}`);
+  const tree = readTree(dir);
+  if (!tree) throw new UserError(`--from-results: no earlier ${quick ? "quick " : ""}run of ${a.id} in ${shown(dir)}`);
+  validateTree(a, tree);
   const { manifest, out } = tree;
   const config = manifest.config as C;
-  a.validate(config);
   const rendered = { at: new Date().toISOString(), git: gitState(ROOT), tool: VERSION };
-  await writeResults(a, dir, config, out, { ...manifest, rerendered: rendered }, (_n, f) => f(), () => {});
+  const { claims: _old, ...rest } = manifest;
+  await writeResults(a, dir, config, out, { ...rest, rerendered: rendered }, (_n, f) => f(), () => {});
   Progress.auto(a.id, Boolean(o.quiet)).line(`${a.id}: re-rendered ${relative(process.cwd(), dir) || "."}/ from its CSVs`);
   return dir;
-}
-
-/**
- * An earlier run's tree read back: manifest, data.csv, the extra CSVs and aux.json.
- * null when there is none; an unreadable tree is null too, or throws with `strict`.
- */
-function readTree(dir: string, strict = false): { manifest: Manifest; out: Output } | null {
-  if (!existsSync(join(dir, "manifest.json")) || !existsSync(join(dir, "data.csv"))) return null;
-  try {
-    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
-    const extra: Record<string, ReturnType<typeof fromCsv>> = {};
-    for (const f of readdirSync(dir).filter((f) => f.endsWith(".csv") && f !== "data.csv").sort()) extra[f.slice(0, -4)] = fromCsv(readFileSync(join(dir, f), "utf8"));
-    const auxPath = join(dir, "aux.json");
-    const out: Output = {
-      rows: fromCsv(readFileSync(join(dir, "data.csv"), "utf8")),
-      extra: Object.keys(extra).length ? extra : undefined,
-      aux: existsSync(auxPath) ? JSON.parse(readFileSync(auxPath, "utf8")) : undefined,
-      reused: Array.isArray(manifest.reused) ? (manifest.reused as string[]) : [],
-    };
-    return { manifest, out };
-  } catch (e) {
-    if (strict) throw e;
-    return null;
-  }
-}
-
-function summaryMd<C extends object>(
-  a: Artifact<C>, config: C, out: Output, claims: ClaimResult[],
-  meta: { cmd: string; preset: string; seeds: number[]; backend: string },
-): string {
-  const parts = [
-    `# ${a.title}`,
-    "",
-    `**The paper:** ${a.paper}`,
-    "",
-    ...(out.reused?.length ? [`Rows reused (same config, seeds and backend, so identical numbers): ${out.reused.join(", ")}.`, ""] : []),
-    `Command: \`${meta.cmd}\` · preset: **${meta.preset.startsWith("quick") ? `${meta.preset} — a smoke test, not evidence` : meta.preset}** · seeds: ${meta.seeds.join(", ")} · backend: ${meta.backend}. Full configuration in manifest.json.`,
-    "",
-    "## Claims",
-    "",
-    claimsTable(claims),
-    "",
-    "## Results",
-    "",
-    a.summary(config, out, claims),
-    "",
-  ];
-  const rep = reportedTable(a.reported);
-  if (rep) parts.push("## Reported by the paper (secondary sources; not our numbers)", "", rep, "");
-  parts.push("## Columns of data.csv", "", "| column | definition |", "|---|---|", ...a.columns.map((c) => `| \`${c.name}\` | ${c.description.replace(/\|/g, "\\|")} |`), "");
-  return parts.join("\n");
 }

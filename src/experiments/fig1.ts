@@ -291,7 +291,7 @@ export const fig1: Artifact<Fig1Config> = {
   options: [
     { flags: "--sparsities <list>", key: "sparsities", description: "S of the trained SAEs, e.g. 0.99,0.999", parse: parseS },
     { flags: "--steps <int>", key: "steps", description: "training steps per SAE", parse: parseInt1("--steps") },
-    { flags: "--batch <int>", key: "batch", description: "samples per step", parse: parseInt1("--batch") },
+    { flags: "--batch <int>", key: "batch", description: "samples per step", parse: parseInt1("--batch", 1, 65_536) },
     { flags: "--lr <x>", key: "lr", description: "Adam learning rate", parse: parseNum("--lr", (v) => v > 0 && v < 10, "in (0, 10)") },
     { flags: "--eval-samples <int>", key: "evalSamples", description: "held-out samples per trained SAE", parse: parseInt1("--eval-samples", 16) },
     { flags: "--cos-threshold <x>", key: "cosThreshold", description: "min matched cosine that counts as reaching the closed form", parse: parseNum("--cos-threshold", (v) => v > 0 && v <= 1, "in (0, 1]") },

@@ -14,6 +14,7 @@ import {
   matchedMeanCosine, meanMaxCosine, perDimVariance, reconstructionLoss, responseMatrix,
 } from "../metrics/index.ts";
 import { UserError } from "../util/errors.ts";
+import { parseIntFlag, parseNameList, parseNumFlag, parseNumList, splitList } from "../util/parse.ts";
 import type { Mat } from "../util/mat.ts";
 import { stream } from "../util/rng.ts";
 import type { Column, OptionSpec, Row } from "./types.ts";
@@ -38,36 +39,27 @@ export type SynthConfig = {
   tmsSteps: number;
 };
 
-// ---- flag parsing -----------------------------------------------------------
+// ---- flag parsing (the parsers themselves live in util/parse.ts) ------------------
 
-export function parseInt1(name: string, min = 1) {
-  return (raw: string): number => {
-    const v = Number(raw);
-    if (!Number.isInteger(v) || v < min) throw new UserError(`${name} must be an integer >= ${min} (got '${raw}')`);
-    return v;
-  };
+/** Upper bounds of the synthetic flags: refused with the limit rather than running for days. */
+export const LIMITS = {
+  dim: 100_000, steps: 1_000_000, batch: 65_536, evalSamples: 1_000_000,
+  /** steps × batch × n_m × n_p multiply-adds of one training (full preset: 3·10⁹). */
+  trainWork: 1e13,
+} as const;
+
+export function parseInt1(name: string, min = 1, max: number = LIMITS.steps) {
+  return parseIntFlag(name, min, max);
 }
-export function parseNum(name: string, ok: (v: number) => boolean, what: string) {
-  return (raw: string): number => {
-    const v = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(v) || !ok(v)) throw new UserError(`${name} must be ${what} (got '${raw}')`);
-    return v;
-  };
-}
-export function parseList(name: string, ok: (v: number) => boolean, what: string) {
-  return (raw: string): number[] => {
-    const parts = raw.split(",").map((s) => s.trim()).filter((s) => s.length);
-    if (!parts.length) throw new UserError(`${name} needs at least one value`);
-    return parts.map((p) => parseNum(name, ok, what)(p));
-  };
-}
+export const parseNum = parseNumFlag;
+export const parseList = parseNumList;
 /** Sparsity levels, sorted and without repeats (a trend needs distinct levels). */
 export function parseSparsities(raw: string): number[] {
-  const v = parseList("--sparsities", (x) => x >= 0 && x < 1, "in [0, 1)")(raw);
+  const v = parseNumList("--sparsities", (x) => x >= 0 && x < 1, "in [0, 1)")(raw);
   return [...new Set(v)].sort((a, b) => a - b);
 }
 export function parseBias(raw: string): boolean[] {
-  const out = raw.split(",").map((s) => s.trim()).map((s) => {
+  const out = splitList("--bias", raw).map((s) => {
     if (s === "on" || s === "true") return true;
     if (s === "off" || s === "false") return false;
     throw new UserError(`--bias takes on, off or a list like off,on (got '${s}')`);
@@ -75,12 +67,7 @@ export function parseBias(raw: string): boolean[] {
   return [...new Set(out)];
 }
 /** One or more generator names, without repeats. */
-export function parseGenerators(raw: string): GeneratorName[] {
-  const out = raw.split(",").map((s) => s.trim()).filter(Boolean);
-  for (const g of out) if (!(GENERATORS as string[]).includes(g)) throw new UserError(`--generator must be one of ${GENERATORS.join(", ")} (got '${g}')`);
-  if (!out.length) throw new UserError("--generator needs at least one generator");
-  return [...new Set(out)] as GeneratorName[];
-}
+export const parseGenerators: (raw: string) => GeneratorName[] = parseNameList("--generator", GENERATORS);
 function parseGenerator(raw: string): GeneratorName {
   const [g, ...more] = parseGenerators(raw);
   if (more.length) throw new UserError(`--generator takes one generator here (got '${raw}'); fig2 runs several side by side`);
@@ -88,18 +75,18 @@ function parseGenerator(raw: string): GeneratorName {
 }
 
 export const SYNTH_OPTIONS: OptionSpec[] = [
-  { flags: "--n <int>", key: "n", description: "ground-truth features n", parse: parseInt1("--n", 2) },
-  { flags: "--np <int>", key: "n_p", description: "observed (polysemantic) dims n_p", parse: parseInt1("--np", 1) },
-  { flags: "--nm <int>", key: "n_m", description: "SAE latents n_m", parse: parseInt1("--nm", 1) },
+  { flags: "--n <int>", key: "n", description: "ground-truth features n", parse: parseInt1("--n", 2, LIMITS.dim) },
+  { flags: "--np <int>", key: "n_p", description: "observed (polysemantic) dims n_p", parse: parseInt1("--np", 1, LIMITS.dim) },
+  { flags: "--nm <int>", key: "n_m", description: "SAE latents n_m", parse: parseInt1("--nm", 1, LIMITS.dim) },
   { flags: "--generator <name>", key: "generator", description: "W_p generator: polygon | tms | gaussian", parse: parseGenerator },
   { flags: "--steps <int>", key: "steps", description: "training steps per SAE", parse: parseInt1("--steps") },
-  { flags: "--batch <int>", key: "batch", description: "samples per step", parse: parseInt1("--batch") },
+  { flags: "--batch <int>", key: "batch", description: "samples per step", parse: parseInt1("--batch", 1, LIMITS.batch) },
   { flags: "--lr <x>", key: "lr", description: "Adam learning rate", parse: parseNum("--lr", (v) => v > 0 && v < 10, "in (0, 10)") },
   { flags: "--l1 <list>", key: "l1", description: "L1 coefficient(s) λ on the latents, e.g. 0.01 or 0,0.01,0.03", parse: parseList("--l1", (v) => v >= 0, ">= 0") },
   { flags: "--bias <list>", key: "bias", description: "encoder bias: off (theory), on, or off,on (both)", parse: parseBias },
   { flags: "--untied", key: "tied", description: "separate decoder (unit-norm rows) instead of the tied W_mᵀ", parse: () => false },
-  { flags: "--topk <int>", key: "topk", description: "Top-k activation instead of ReLU (0 = ReLU)", parse: parseInt1("--topk", 0) },
-  { flags: "--eval-samples <int>", key: "evalSamples", description: "held-out samples for every metric", parse: parseInt1("--eval-samples", 16) },
+  { flags: "--topk <int>", key: "topk", description: "Top-k activation instead of ReLU (0 = ReLU)", parse: parseInt1("--topk", 0, LIMITS.dim) },
+  { flags: "--eval-samples <int>", key: "evalSamples", description: "held-out samples for every metric", parse: parseInt1("--eval-samples", 16, LIMITS.evalSamples) },
   { flags: "--tau <x>", key: "tau", description: "activated-features threshold τ (share of a latent's max response)", parse: parseNum("--tau", (v) => v >= 0 && v < 1, "in [0, 1)") },
   { flags: "--tms-steps <int>", key: "tmsSteps", description: "training steps of the toy model behind --generator tms", parse: parseInt1("--tms-steps") },
 ];
@@ -115,6 +102,9 @@ export function validateSynth(c: SynthConfig): void {
   big("--batch × --nm", c.batch * Math.max(c.n_m, c.n));
   big("--eval-samples × max(--n, --nm)", c.evalSamples * Math.max(c.n, c.n_m));
   big("--nm × --n (the response matrix)", c.n_m * c.n);
+  const work = c.steps * c.batch * c.n_m * c.n_p;
+  if (work > LIMITS.trainWork)
+    throw new UserError(`--steps × --batch × --nm × --np = ${work.toExponential(2)} multiply-adds per training (limit ${LIMITS.trainWork.toExponential(0)}); use fewer steps or a smaller shape`);
 }
 
 // ---- superposition matrices ------------------------------------------------

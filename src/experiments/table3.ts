@@ -12,8 +12,6 @@ import {
 } from "./fig3.ts";
 import { GRID_JOB_URL, gridJobLabel, parseAlphas, runGrid, type GridJob, type Method } from "./wsae-grid.ts";
 import type { Artifact, ClaimResult, Row, RunContext } from "./types.ts";
-import { gitState } from "../util/git.ts";
-import { ROOT } from "../util/root.ts";
 
 export type Table3Config = Fig3Config & {
   /** α values of the variance proxy to sweep. */
@@ -34,16 +32,12 @@ const fromGrid = (grid: Row[], S: number, m: Method, l1: number, bias: boolean) 
 /** The keys that define the grid; fig3's results are reusable when all of them match. */
 const GRID_KEYS = ["n", "n_p", "n_m", "generator", "steps", "batch", "lr", "l1", "bias", "tied", "topk", "evalSamples", "tau", "tmsSteps", "sparsities", "alpha", "proxies", "weightSamples"] as const;
 
+/** fig3's grid when the run context says it ran the same code on the same backend, with the same settings and seeds. */
 function reusableGrid(c: Table3Config, ctx: RunContext) {
   const prev = ctx.previous("fig3");
-  const now = gitState(ROOT);
-  if (!prev || !now || now.src_dirty) return null;
-  // same code (clean src/ tree), same settings, same seeds, same backend → the same numbers
-  const g = prev.git;
-  const same = g !== null && !g.src_dirty && g.src_tree === now.src_tree && !prev.gitChanged &&
-    GRID_KEYS.every((k) => JSON.stringify(prev.config[k]) === JSON.stringify(c[k])) &&
-    JSON.stringify(prev.seeds) === JSON.stringify(ctx.seeds) &&
-    prev.backend.name === ctx.backend.name && prev.backend.mode === ctx.backend.mode;
+  if (!prev || !prev.sameCode) return null;
+  const same = GRID_KEYS.every((k) => JSON.stringify(prev.config[k]) === JSON.stringify(c[k])) &&
+    JSON.stringify(prev.seeds) === JSON.stringify(ctx.seeds);
   return same ? prev : null;
 }
 

@@ -11,11 +11,12 @@ import {
 } from "../metrics/index.ts";
 import { gamma2Of, weightsFor, PROXIES, type Proxy } from "../sae/weights.ts";
 import { UserError } from "../util/errors.ts";
+import { splitList } from "../util/parse.ts";
 import { mat, matmul64, transpose, type Mat } from "../util/mat.ts";
 import { recoverBatch } from "../theory/index.ts";
 import type { AnyMat } from "../metrics/index.ts";
 import { stream } from "../util/rng.ts";
-import { parseList, parseNum, roundRow, superposition, trainAndMeasure, type SynthConfig } from "./synthetic.ts";
+import { parseInt1, parseList, parseNum, roundRow, superposition, trainAndMeasure, type SynthConfig } from "./synthetic.ts";
 import type { JobContext, OptionSpec, Row, RunContext } from "./types.ts";
 
 export type Method = { method: "SAE" | "WSAE"; proxy: Proxy; alpha: number | null };
@@ -31,19 +32,18 @@ export type GridConfig = SynthConfig & {
 };
 
 export function parseProxies(raw: string): Proxy[] {
-  const out = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const out = splitList("--proxy", raw);
   for (const p of out) {
     if (!(PROXIES as string[]).includes(p)) throw new UserError(`--proxy must be one of ${PROXIES.join(", ")} (got '${p}')`);
     if (p === "semantic") throw new UserError("--proxy semantic needs labelled data; synthetic artifacts take variance, oracle or uniform");
   }
-  if (!out.length) throw new UserError("--proxy needs at least one proxy");
   return [...new Set(out)] as Proxy[];
 }
 
 export const GRID_OPTIONS: OptionSpec[] = [
   { flags: "--alpha <x>", key: "alpha", description: "exponent α of γ_i = s_i^α (negative allowed: --alpha=-1)", parse: parseNum("--alpha", (v) => Math.abs(v) <= 10, "in [-10, 10]") },
   { flags: "--proxy <list>", key: "proxies", description: "WSAE weight proxies: variance, oracle, uniform (list)", parse: parseProxies },
-  { flags: "--weight-samples <int>", key: "weightSamples", description: "samples of x_p for the variance proxy", parse: parseNum("--weight-samples", (v) => Number.isInteger(v) && v >= 2, "an integer >= 2") },
+  { flags: "--weight-samples <int>", key: "weightSamples", description: "samples of x_p for the variance proxy", parse: parseInt1("--weight-samples", 2, 1_000_000) },
 ];
 
 export const parseAlphas = parseList("--alphas", (v) => Math.abs(v) <= 10, "in [-10, 10]");

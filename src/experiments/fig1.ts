@@ -31,7 +31,8 @@ import { recoveryPoint } from "../theory/gaps.ts";
 import { UserError } from "../util/errors.ts";
 import { mat64, matmul64, transpose, type Mat } from "../util/mat.ts";
 import { stream, type Rng } from "../util/rng.ts";
-import { OUTCOME, fig1Claims, fig1Plot, fig1Summary } from "./fig1-plot.ts";
+import { OUTCOME, fig1Claims, fig1Summary } from "./fig1-claims.ts";
+import { fig1Plot } from "./fig1-plot.ts";
 import { parseInt1, parseList, parseNum, parseSparsities, roundRow } from "./synthetic.ts";
 import type { Artifact, Row, RunContext } from "./types.ts";
 
@@ -262,6 +263,27 @@ function recoveryRows(c: Fig1Config, inst: Instance, Wp: Mat64, seed: number, no
   return { rows, curve };
 }
 
+// ---- the rows a config implies (checked when a tree is read back) --------------------
+
+const QUANTITIES = ["min_matched_cos", "mean_matched_cos", "l_sae_relative", "gram_rel_diff", "dead_latents"];
+
+export function fig1Keys(c: Fig1Config, seeds: number[]): Row[] {
+  const out: Row[] = [];
+  const s0 = seeds[0]!;
+  for (const k of [1, 2]) for (let i = 1; i <= 3; i++) out.push({ check: `example${k}`, instance: "example-1", S: "", gamma: "", seed: "", quantity: `x_m[${i}]` });
+  const trained = INSTANCES.filter((i) => i.trained);
+  for (const seed of seeds) for (const inst of trained) for (const S of c.sparsities) for (const quantity of QUANTITIES) out.push({ check: "closed_form", instance: inst.id, S, gamma: "", seed, quantity });
+  for (const inst of trained)
+    if (rotatedFrame(inst.Wp(s0), stream(s0, `fig1:rotation:${inst.id}`)))
+      for (const quantity of ["rotated_frame_l_sae_relative", "rotated_frame_min_matched_cos"]) out.push({ check: "uniqueness", instance: inst.id, S: c.sparsities[0]!, gamma: "", seed: s0, quantity });
+  for (const seed of seeds)
+    for (const inst of INSTANCES)
+      for (const S of c.identitySparsities)
+        for (const gamma of ["uniform", "oracle", "random"]) out.push({ check: gamma === "uniform" ? "theorem4" : "theorem5", instance: inst.id, S, gamma, seed, quantity: "gap" });
+  for (const seed of seeds) for (const inst of INSTANCES) for (const S of c.recoverySparsities) out.push({ check: "recovery", instance: inst.id, S, gamma: "", seed, quantity: "relative_error" });
+  return out;
+}
+
 // ---- the artifact --------------------------------------------------------------------
 
 const parseS = parseSparsities;
@@ -305,17 +327,40 @@ export const fig1: Artifact<Fig1Config> = {
     "wsae fig1 --sparsities 0.99,0.999,0.9999 --steps 20000",
   ],
   columns: [
-    { name: "check", description: "example1 | example2 | closed_form (trained SAE vs Theorem 1) | uniqueness (Theorem 3: a hand-built rotated ±frame) | theorem4 | theorem5 (identities) | recovery (Theorem 2)" },
-    { name: "instance", description: "W_p: example-1 ([[1,0,0],[0,1,-1]]), digons+squares (polygonBlocks [1,2,2,4,4], phase 0.3), polygons ([1,2,3,5,6,8]), gaussian (25 unit columns in 10 dims)" },
-    { name: "S", description: "ground-truth sparsity P(x_i = 0) (empty for the worked examples)" },
+    { name: "check", kind: "str", description: "example1 | example2 | closed_form (trained SAE vs Theorem 1) | uniqueness (Theorem 3: a hand-built rotated ±frame) | theorem4 | theorem5 (identities) | recovery (Theorem 2)" },
+    { name: "instance", kind: "str", description: "W_p: example-1 ([[1,0,0],[0,1,-1]]), digons+squares (polygonBlocks [1,2,2,4,4], phase 0.3), polygons ([1,2,3,5,6,8]), gaussian (25 unit columns in 10 dims)" },
+    { name: "S", kind: "num", min: 0, max: 1, optional: true, description: "ground-truth sparsity P(x_i = 0) (empty for the worked examples)" },
     { name: "gamma", description: "Γ of theorem4/5 rows: uniform (Γ = I), oracle (minimises ‖W_pᵀΓ²W_p − I‖_F), random (U[0.25,1.75], rescaled to mean γ² = 1)" },
-    { name: "seed", description: "seed of SAE init, training batches, held-out and Monte Carlo samples, Gaussian W_p, random Γ" },
-    { name: "quantity", description: "x_m[i] | min_matched_cos, mean_matched_cos (signed cosine between W_m rows and W_p columns after a Hungarian matching) | l_sae_relative (held-out L_SAE / E‖x_p‖²) | gram_rel_diff (‖W_mᵀW_m − W_pW_pᵀ‖_F / ‖W_pW_pᵀ‖_F) | dead_latents | rotated_frame_l_sae_relative, rotated_frame_min_matched_cos | gap | relative_error (E‖x − σ(W_pᵀW_p x)‖² / E‖x‖²)" },
-    { name: "value", description: "ours: the trained SAE's number, gapDirect = L_WSAE − L_GT from the losses at W_m = W_pᵀ, or the recovered value" },
+    { name: "seed", kind: "int", min: 0, optional: true, description: "seed of SAE init, training batches, held-out and Monte Carlo samples, Gaussian W_p, random Γ" },
+    { name: "quantity", kind: "str", description: "x_m[i] | min_matched_cos, mean_matched_cos (signed cosine between W_m rows and W_p columns after a Hungarian matching) | l_sae_relative (held-out L_SAE / E‖x_p‖²) | gram_rel_diff (‖W_mᵀW_m − W_pW_pᵀ‖_F / ‖W_pW_pᵀ‖_F) | dead_latents | rotated_frame_l_sae_relative, rotated_frame_min_matched_cos | gap | relative_error (E‖x − σ(W_pᵀW_p x)‖² / E‖x‖²)" },
+    { name: "value", kind: "num", description: "ours: the trained SAE's number, gapDirect = L_WSAE − L_GT from the losses at W_m = W_pᵀ, or the recovered value" },
     { name: "expected", description: "what the theory says: the paper's example value, 1 (cosine), the closed form's L_SAE, gapFormula = E[rᵀ(W_pᵀΓ²W_p − I)r]" },
-    { name: "abs_diff", description: "|value − expected| (1 − cosine for cosines)" },
+    { name: "abs_diff", kind: "num", min: 0, optional: true, description: "|value − expected| (1 − cosine for cosines)" },
     { name: "outcome", description: "closed_form min_matched_cos rows: closed form (min cos ≥ threshold) | another zero-loss minimiser (L_SAE/E‖x_p‖² ≤ 1e-6) | stuck above zero loss" },
   ],
+  tree: {
+    key: ["check", "instance", "S", "gamma", "seed", "quantity"],
+    expected: fig1Keys,
+    extra: {
+      heatmaps: {
+        columns: ["instance", "model", "S", "seed", "latent_rank", "latent", "feature", "value"].map((name) => ({ name, description: name })),
+        key: ["instance", "model", "S", "seed", "latent_rank", "feature"],
+        expected: (c, seeds) => INSTANCES.filter((i) => i.trained).flatMap((inst) => {
+          const n = inst.Wp(seeds[0]!).cols, cells = Array.from({ length: n * n }, (_, k) => ({ latent_rank: Math.floor(k / n), feature: k % n }));
+          return [
+            ...cells.map((x) => ({ instance: inst.id, model: "closed form", S: "", seed: "", ...x })),
+            ...c.sparsities.flatMap((S) => cells.map((x) => ({ instance: inst.id, model: "trained", S, seed: seeds[0]!, ...x }))),
+          ];
+        }),
+      },
+      recovery: {
+        columns: ["instance", "non_positive_interference", "S", "one_minus_S", "seed", "error", "x_energy", "relative_error", "at_most_one_active"].map((name) => ({ name, description: name })),
+        key: ["instance", "S", "seed"],
+        expected: (c, seeds) => seeds.flatMap((seed) => INSTANCES.flatMap((inst) => c.recoverySparsities.map((S) => ({ instance: inst.id, S, seed })))),
+      },
+    },
+    aux: true,
+  },
   reported: [
     { what: "Example 1: σ(W_pᵀW_p x) for x = (0.5, 1, 0.8)", value: "(0.5, 0.2, 0)", source: "paper Example 1 via secondary notes (notes/paper.md §2)" },
     { what: "Example 2", value: "two features zeroed (numbers not known; ours is x = (0.5, 0.8, 0.8))", source: "notes/paper.md §2" },

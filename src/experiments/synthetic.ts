@@ -13,7 +13,7 @@ import {
   activatedFeatures, alignFeatures, deadLatents, explainedVariance, groundTruthLoss, l0,
   matchedMeanCosine, meanMaxCosine, perDimVariance, reconstructionLoss, responseMatrix,
 } from "../metrics/index.ts";
-import { UserError } from "../util/errors.ts";
+import { DivergenceError, UserError } from "../util/errors.ts";
 import { parseIntFlag, parseNameList, parseNumFlag, parseNumList, splitList } from "../util/parse.ts";
 import type { Mat } from "../util/mat.ts";
 import { stream } from "../util/rng.ts";
@@ -129,20 +129,39 @@ export async function superposition(backend: Backend, c: SynthConfig, S: number,
 export type RunSpec = { S: number; seed: number; Wp: Mat<Float64Array>; bias: boolean; l1: number; gamma2: Float32Array | null };
 
 export const METRIC_COLUMNS: Column[] = [
-  { name: "l_sae", description: "L_SAE: mean over held-out samples of ‖x_p − x̂_p‖² (unweighted, also for WSAE)" },
-  { name: "l_gt", description: "L_GT: mean over held-out samples of Σ_i (x_i − z_{I*(i)})², I* = Hungarian max-weight assignment on R" },
-  { name: "l_gt_nonsparse", description: "L_GT restricted to the features with x_i ≠ 0 (still divided by the number of samples)" },
-  { name: "l0", description: "mean number of latents > 0 per held-out sample" },
-  { name: "dead_latents", description: "latents that never fire on the held-out samples" },
-  { name: "explained_variance", description: "1 − Σ‖x_p − x̂_p‖² / Σ‖x_p − mean(x_p)‖² on held-out samples" },
-  { name: "per_dim_variance", description: "mean over live latents of the variance of the latent's activation over held-out samples" },
-  { name: "avg_activated_features", description: "over responding latents, mean count of features i with R[j,i] > τ·max_i R[j,i]; R[j,i] = σ(W_m W_p + b)[j,i] − σ(b)_j" },
-  { name: "responding_latents", description: "latents with some R[j,i] > 0" },
-  { name: "mmcs_feat", description: "mean over features of the max cosine to any decoder row" },
-  { name: "mmcs_latent", description: "mean over decoder rows of the max cosine to any feature" },
-  { name: "matched_cos", description: "Hungarian-matched mean cosine between decoder rows and W_p columns" },
-  { name: "train_loss", description: "training loss (weighted reconstruction + λ·L1) at the last step" },
+  { name: "l_sae", kind: "num", min: 0, description: "L_SAE: mean over held-out samples of ‖x_p − x̂_p‖² (unweighted, also for WSAE)" },
+  { name: "l_gt", kind: "num", min: 0, description: "L_GT: mean over held-out samples of Σ_i (x_i − z_{I*(i)})², I* = Hungarian max-weight assignment on R" },
+  { name: "l_gt_nonsparse", kind: "num", min: 0, description: "L_GT restricted to the features with x_i ≠ 0 (still divided by the number of samples)" },
+  { name: "l0", kind: "num", min: 0, description: "mean number of latents > 0 per held-out sample" },
+  { name: "dead_latents", kind: "int", min: 0, description: "latents that never fire on the held-out samples" },
+  { name: "explained_variance", kind: "num", max: 1, description: "1 − Σ‖x_p − x̂_p‖² / Σ‖x_p − mean(x_p)‖² on held-out samples" },
+  { name: "per_dim_variance", kind: "num", min: 0, optional: true, description: "mean over live latents of the variance of the latent's activation over held-out samples (empty: no live latent)" },
+  { name: "avg_activated_features", kind: "num", min: 0, optional: true, description: "over responding latents, mean count of features i with R[j,i] > τ·max_i R[j,i]; R[j,i] = σ(W_m W_p + b)[j,i] − σ(b)_j (empty: reference rows)" },
+  { name: "responding_latents", kind: "int", min: 0, optional: true, description: "latents with some R[j,i] > 0" },
+  { name: "mmcs_feat", kind: "num", min: -1, max: 1, optional: true, description: "mean over features of the max cosine to any decoder row" },
+  { name: "mmcs_latent", kind: "num", min: -1, max: 1, optional: true, description: "mean over decoder rows of the max cosine to any feature" },
+  { name: "matched_cos", kind: "num", min: -1, max: 1, optional: true, description: "Hungarian-matched mean cosine between decoder rows and W_p columns" },
+  { name: "train_loss", kind: "num", min: 0, optional: true, description: "training loss (weighted reconstruction + λ·L1) at the last step" },
 ];
+
+/** The SAE architecture of a row (SPEC-style knobs), written into every row so variants can be told apart. */
+export const ARCH_COLUMNS: Column[] = [
+  { name: "tied", kind: "bool", optional: true, description: "decoder tied to the encoder (W_mᵀ) or separate (empty: reference rows, no SAE)" },
+  { name: "topk", kind: "int", min: 0, optional: true, description: "Top-k activation's k; 0 = ReLU (empty: reference rows)" },
+];
+
+/** The training samples of one (S, seed): a fresh batch per step from stream "train:S=…". */
+export function trainingSource(Wp: Mat<Float64Array>, S: number, seed: number): SyntheticSource {
+  return new SyntheticSource(Wp, S, stream(seed, `train:S=${S}`));
+}
+/**
+ * The held-out samples of one (S, seed), from stream "eval:S=…": never the training
+ * stream, so every metric is measured on samples no model trained on; the reference
+ * rows use the very same samples as the trained models.
+ */
+export function heldOut(Wp: Mat<Float64Array>, S: number, seed: number, N: number): { x: Mat; xp: Mat } {
+  return new SyntheticSource(Wp, S, stream(seed, `eval:S=${S}`)).sample(N);
+}
 
 export function specOf(c: SynthConfig, bias: boolean): SaeSpec {
   return { n_p: c.n_p, n_m: c.n_m, tied: c.tied, bias, topk: c.topk };
@@ -157,12 +176,14 @@ export async function trainAndMeasure(
   backend: Backend, c: SynthConfig, r: RunSpec, onStep?: (step: number) => void,
 ): Promise<Row> {
   const spec = specOf(c, r.bias);
-  const src = new SyntheticSource(r.Wp, r.S, stream(r.seed, `train:S=${r.S}`));
+  const src = trainingSource(r.Wp, r.S, r.seed);
   const res = await trainSae(
     backend, spec, src, { steps: c.steps, batch: c.batch, lr: c.lr, l1: r.l1, gamma2: r.gamma2 },
     stream(r.seed, "init"), onStep ? (s) => onStep(s) : undefined,
   );
-  const held = new SyntheticSource(r.Wp, r.S, stream(r.seed, `eval:S=${r.S}`)).sample(c.evalSamples);
+  // a finite loss does not mean finite weights (a huge λ can overflow them in the last step)
+  assertFiniteParams(res.params, `S=${r.S} seed=${r.seed} λ=${r.l1}`);
+  const held = heldOut(r.Wp, r.S, r.seed, c.evalSamples);
   const Z = await encodeAll(backend, spec, res.params, held.xp);
   const Xhat = await reconstruct(backend, res.params, Z);
   const R = responseMatrix(res.params.W, r.Wp, res.params.b ?? undefined, c.topk || undefined);
@@ -177,7 +198,7 @@ export async function trainAndMeasure(
     l0: l0(Z),
     dead_latents: deadLatents(Z).count,
     explained_variance: explainedVariance(held.xp, Xhat),
-    per_dim_variance: perDimVariance(Z).mean,
+    per_dim_variance: orEmpty(perDimVariance(Z).mean),
     avg_activated_features: act.mean,
     responding_latents: act.responding,
     mmcs_feat: mmcs.featToLatent,
@@ -185,6 +206,18 @@ export async function trainAndMeasure(
     matched_cos: matchedMeanCosine(decoderOf(res.params), r.Wp).mean,
     train_loss: res.finalLoss,
   };
+}
+
+/** A mean over no live latents is not a number but "not applicable": written as an empty cell. */
+export const orEmpty = (v: number): number | "" => (Number.isFinite(v) ? v : "");
+
+/** Training diverged if any weight is NaN/Inf, even when the last loss was finite: exit 3. */
+export function assertFiniteParams(p: { W: Mat; D?: Mat | null; b?: Float32Array | null }, what: string): void {
+  for (const [name, a] of [["W_m", p.W.data], ["decoder", p.D?.data], ["bias", p.b]] as const) {
+    if (!a) continue;
+    for (let i = 0; i < a.length; i++)
+      if (!Number.isFinite(a[i]!)) throw new DivergenceError(`training diverged (${what}): ${name} has a non-finite weight (${a[i]}) although the loss stayed finite; try a smaller --l1 or --lr`);
+  }
 }
 
 const MEASURED = new Set([

@@ -12,9 +12,10 @@ export type Row = Record<string, Cell>;
 /**
  * "inconclusive": the measurement cannot decide the paper's claim; "note": our own check, not a claim of the paper;
  * "self-check": an identity or worked arithmetic of the paper that holds for any input (it cannot fail on
- * data), so it checks our code, not the paper's experiments, and is never counted as a reproduction.
+ * data), so it checks our code, not the paper's experiments, and is never counted as a reproduction
+ * ("self-check failed": it did not hold, a bug in our code).
  */
-export type Verdict = "reproduced" | "not reproduced" | "partly reproduced" | "inconclusive" | "note" | "self-check";
+export type Verdict = "reproduced" | "not reproduced" | "partly reproduced" | "inconclusive" | "note" | "self-check" | "self-check failed";
 /** Verdicts about the paper's claims (what REPORT.md counts as reproduced or not). */
 export const CLAIM_VERDICTS: readonly Verdict[] = ["reproduced", "partly reproduced", "not reproduced", "inconclusive"];
 export type ClaimResult = { id: string; paper: string; verdict: Verdict; evidence: string };

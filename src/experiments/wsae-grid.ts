@@ -16,7 +16,7 @@ import { mat, matmul64, transpose, type Mat } from "../util/mat.ts";
 import { recoverBatch } from "../theory/index.ts";
 import type { AnyMat } from "../metrics/index.ts";
 import { stream } from "../util/rng.ts";
-import { parseInt1, parseList, parseNum, roundRow, superposition, trainAndMeasure, type SynthConfig } from "./synthetic.ts";
+import { heldOut, orEmpty, parseInt1, parseList, parseNum, roundRow, superposition, trainAndMeasure, type SynthConfig } from "./synthetic.ts";
 import type { JobContext, OptionSpec, Row, RunContext } from "./types.ts";
 
 export type Method = { method: "SAE" | "WSAE"; proxy: Proxy; alpha: number | null };
@@ -70,7 +70,7 @@ export async function runMethod(
   const gamma = weightsFor(m.proxy, m.alpha ?? 1, { xpSample, Wp });
   const metrics = await trainAndMeasure(backend, c, { S, seed, Wp, bias, l1, gamma2: gamma2Of(gamma) }, onStep);
   return {
-    label: labelOf(m), method: m.method, proxy: m.proxy, alpha: m.alpha ?? "", bias, l1, S, seed,
+    label: labelOf(m), method: m.method, proxy: m.proxy, alpha: m.alpha ?? "", bias, l1, tied: c.tied, topk: c.topk, S, seed,
     gamma_min: gamma ? Math.min(...gamma) : 1, gamma_max: gamma ? Math.max(...gamma) : 1,
     ...metrics,
   };
@@ -78,17 +78,18 @@ export async function runMethod(
 
 /** The all-zero predictor and the closed form σ(W_pᵀ x_p), on the same held-out samples as the models. */
 export function referenceRows(c: GridConfig, S: number, seed: number, Wp: Mat<Float64Array>): Row[] {
-  const held = new SyntheticSource(Wp, S, stream(seed, `eval:S=${S}`)).sample(c.evalSamples);
+  const held = heldOut(Wp, S, seed, c.evalSamples);
   const n = Wp.cols, np = Wp.rows, N = c.evalSamples;
   const identity = Int32Array.from({ length: n }, (_, i) => i);
   const cf = recoverBatch(Wp, held.x); // Theorem 1's latents, latent i ↔ feature i
   const row = (label: string, Z: AnyMat, Xhat: AnyMat): Row => {
     const gt = groundTruthLoss(held.x, Z, identity);
+    // no SAE here: bias, λ, tied and k do not apply, so they are empty (not "false"/0)
     return {
-      label, method: "reference", proxy: "", alpha: "", bias: false, l1: 0, S, seed, gamma_min: "", gamma_max: "",
+      label, method: "reference", proxy: "", alpha: "", bias: "", l1: "", tied: "", topk: "", S, seed, gamma_min: "", gamma_max: "",
       l_sae: reconstructionLoss(held.xp, Xhat), l_gt: gt.lgt, l_gt_nonsparse: gt.lgtNonSparse, l0: l0(Z),
       dead_latents: deadLatents(Z).count, explained_variance: explainedVariance(held.xp, Xhat),
-      per_dim_variance: perDimVariance(Z).mean,
+      per_dim_variance: orEmpty(perDimVariance(Z).mean),
     };
   };
   return [row("zero predictor", mat(N, n), mat(N, np)), row("closed form σ(W_pᵀx_p)", cf, matmul64(cf, transpose(Wp)))];

@@ -73,7 +73,7 @@ export function gatherReport(outRoot: string): string {
       for (const x of m.claims) if (vs.includes(x.verdict)) c.set(x.verdict, (c.get(x.verdict) ?? 0) + 1);
       return [...c].map(([v, n]) => `${n}× ${markOf(v)}`).join(", ") || "—";
     };
-    const other = ["self-check", "note"] satisfies Verdict[];
+    const other = ["self-check", "self-check failed", "note"] satisfies Verdict[];
     const unknown = m.claims.filter((c) => !(CLAIM_VERDICTS as string[]).includes(c.verdict) && !(other as string[]).includes(c.verdict));
     if (unknown.length) throw new UserError(`${shown(join(dir, "manifest.json"))}: unknown verdict '${unknown[0]!.verdict}'`);
     lines.push(`| [${p.id}](${rel}/summary.md) | ${m.preset}${m.preset.startsWith("quick") ? " only (smoke test)" : ""}, ${m.seeds.length} seed(s), ${m.backend.name} | ` +

@@ -11,7 +11,8 @@ export const VERDICT_MARK: Record<Verdict, string> = {
   "not reproduced": "❌ not reproduced",
   inconclusive: "⚪ inconclusive",
   note: "ℹ️ note",
-  "self-check": "🔧 self-check",
+  "self-check": "🔧 self-check passed",
+  "self-check failed": "🛑 self-check FAILED",
 };
 
 export const markOf = (v: string): string => VERDICT_MARK[v as Verdict] ?? v;

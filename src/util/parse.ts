@@ -44,10 +44,10 @@ export function splitList(name: string, raw: string): string[] {
   return parts;
 }
 
-/** A list of numbers, each accepted by `ok`. */
+/** A list of numbers, each accepted by `ok`, without repeats (a repeat would duplicate rows), in the order given. */
 export function parseNumList(name: string, ok: (v: number) => boolean, what: string) {
   const one = parseNumFlag(name, ok, what);
-  return (raw: string): number[] => splitList(name, raw).map(one);
+  return (raw: string): number[] => [...new Set(splitList(name, raw).map(one))];
 }
 
 /** A list of names from `allowed`, without repeats, in the order given. */

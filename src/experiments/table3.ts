@@ -126,7 +126,11 @@ export const table3: Artifact<Table3Config> = {
       // paired by seed, as in fig3: every seed's α > 0 model below its SAE
       const bySeed = (a: number) => new Map(sweep.filter((r) => r.S === S && Number(r.alpha) === a).map((r) => [r.seed, Number(r.l_gt)]));
       const base = bySeed(0);
-      const lower = (a: number) => [...bySeed(a)].every(([seed, v]) => base.has(seed) && v < base.get(seed)!);
+      // every seed of the SAE present at α and lower (a missing or NaN seed is not a pass)
+      const lower = (a: number) => {
+        const at = bySeed(a);
+        return at.size === base.size && base.size > 0 && [...base].every(([seed, v0]) => at.has(seed) && at.get(seed)! < v0);
+      };
       const raw = pos.length && pos.every((a) => lower(a.alpha)) ? "reproduced" : pos.some((a) => lower(a.alpha)) ? "partly reproduced" : "not reproduced";
       const gate = Number.isFinite(zero) ? gateOnZero(raw, pos.map((a) => ({ name: `α=${a.alpha}`, lgt: a.lgt, zero }))) : { verdict: raw as ClaimResult["verdict"], note: "" };
       claims.push({

@@ -84,7 +84,7 @@ export function fig1Claims(c: Fig1Config, out: Output): ClaimResult[] {
       paper: "for digon/polygon W_p and n_m ≥ n, I*(W_p, 0)ᵀ is a minimiser of L_SAE",
       verdict: i.zeroLossFrame ? "not reproduced" : "inconclusive",
       evidence: `regular polygons (premise holds as we read it), but the closed form's L_SAE/E‖x_p‖² = ${e(i.closedFormRelLoss)} > 0 at S=${c.sparsities[0]}` +
-        (i.zeroLossFrame ? `, while n_m = ${i.nm} ≥ 2n_p = ${2 * i.np} lets [I; −I; 0] reconstruct every x_p exactly: not a minimiser. The theorem's exact wording is not known (notes/paper.md §2).` : "; no zero-loss tied SAE is known at this width"),
+        (i.zeroLossFrame ? `, while n_m = ${i.nm} ≥ 2n_p = ${2 * i.np} lets [I; −I; 0] reconstruct every x_p exactly: not a minimiser. The theorem's exact wording is not known (docs/method.md §1).` : "; no zero-loss tied SAE is known at this width"),
     });
   for (const id of infos.filter((i) => i.trained).map((i) => i.id)) {
     const cl = closedFormClaim(c, out, id, infos.find((i) => i.id === id));
@@ -202,7 +202,7 @@ export function fig1Summary(c: Fig1Config, out: Output): string {
   for (const g of groupBy(ids, ["instance", "gamma", "S"]))
     L.push(`| ${g.key.instance} | ${g.key.gamma} | ${g.key.S} | ${pmE(col(g.rows, "value"))} | ${pmE(col(g.rows, "expected"))} | ${e(Math.max(...col(g.rows, "abs_diff")))} |`);
   L.push("", "Both sides are computed in float64 on the same samples, so they agree to rounding; a sign or factor error in either would show as a difference of the gap's size. " +
-    "The oracle Γ minimises ‖W_pᵀΓ²W_p − I‖_F (SPEC §3), which is what the paper's Γ can shrink; compare its gap with the uniform one.", "");
+    "The oracle Γ minimises ‖W_pᵀΓ²W_p − I‖_F (docs/method.md §2), which is what the paper's Γ can shrink; compare its gap with the uniform one.", "");
 
   L.push("### Theorem 2: recovery error of the closed form as S → 1", "");
   const rec = sel(out.rows, { check: "recovery" });

@@ -92,7 +92,7 @@ export const INSTANCES: Instance[] = [
 const sampleX64 = (rng: Rng, n: number, S: number, N: number): Mat64 => sampleX(rng, S, mat64(N, n));
 
 /** x_p = W_p x for every row of X (N × n → N × n_p), float64. */
-const projectRows = (Wp: Mat64, X: Mat64): Mat64 => matmul64(X, transpose(Wp));
+const xpRows = (Wp: Mat64, X: Mat64): Mat64 => matmul64(X, transpose(Wp));
 
 function meanSq(X: Mat<Float32Array | Float64Array>): number {
   let s = 0;
@@ -211,7 +211,7 @@ function uniquenessRows(c: Fig1Config, inst: Instance, Wp: Mat64, seed: number):
   const S = c.sparsities[0]!;
   const X = sampleX64(stream(seed, `fig1:rotation-x:${inst.id}`), Wp.cols, S, Math.min(c.evalSamples, 20000));
   // the tied SAE W in float64, rows = samples: x_p = W_p x, z = σ(W x_p), x̂_p = Wᵀz
-  const XP = projectRows(Wp, X);
+  const XP = xpRows(Wp, X);
   const Z = matmul64(XP, transpose(W));
   reluInPlace(Z.data);
   const XH = matmul64(Z, W);
@@ -362,9 +362,9 @@ export const fig1: Artifact<Fig1Config> = {
     aux: true,
   },
   reported: [
-    { what: "Example 1: σ(W_pᵀW_p x) for x = (0.5, 1, 0.8)", value: "(0.5, 0.2, 0)", source: "paper Example 1 via secondary notes (notes/paper.md §2)" },
-    { what: "Example 2", value: "two features zeroed (numbers not known; ours is x = (0.5, 0.8, 0.8))", source: "notes/paper.md §2" },
-    { what: "Theorem 3", value: "with n_m = n the minimiser is unique up to permutation", source: "notes/paper.md §2 (wording not known)" },
+    { what: "Example 1: σ(W_pᵀW_p x) for x = (0.5, 1, 0.8)", value: "(0.5, 0.2, 0)", source: "paper Example 1 via secondary notes (docs/method.md §1)" },
+    { what: "Example 2", value: "two features zeroed (numbers not known; ours is x = (0.5, 0.8, 0.8))", source: "docs/method.md §1" },
+    { what: "Theorem 3", value: "with n_m = n the minimiser is unique up to permutation", source: "docs/method.md §1 (wording not known)" },
   ],
 
   validate(c) {
@@ -387,7 +387,7 @@ export const fig1: Artifact<Fig1Config> = {
       const p = checkPremises(Wp, 1e-6, n);
       const X = sampleX64(stream(s0, `fig1:facts:${inst.id}`), n, c.sparsities[0]!, Math.min(c.evalSamples, 20000));
       const g = gapDirect(Wp, null, X);
-      const ex2p = meanSq(projectRows(Wp, X));
+      const ex2p = meanSq(xpRows(Wp, X));
       return {
         id: inst.id, label: inst.label, sizes: inst.sizes, n, np, nm: n, trained: inst.trained,
         theorem1: p.theorem1.holds, theorem1Reason: `${p.digonPolygon.reason}; ${p.theorem1.reason}`,

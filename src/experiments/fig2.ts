@@ -67,7 +67,7 @@ export const fig2: Artifact<Fig2Config> = {
       c.generators.flatMap((generator) => seeds.flatMap((seed) => c.sparsities.flatMap((S) => c.bias.flatMap((bias) => c.l1.map((l1) => ({ generator, bias, l1, S, seed })))))),
   },
   reported: [
-    { what: "trend of activated features per latent", value: "falls as S increases (no numbers known)", source: "paper Fig. 2 via secondary notes (notes/paper.md §3.1)" },
+    { what: "trend of activated features per latent", value: "falls as S increases (no numbers known)", source: "paper Fig. 2 via secondary notes (docs/method.md §1)" },
   ],
 
   validate(c) {
@@ -110,7 +110,7 @@ export const fig2: Artifact<Fig2Config> = {
     if (c.topk > 0)
       lines.push(`**Top-k (k = ${c.topk}) instead of ReLU, λ = ${c.l1.join(", ")}.** ${TOPK_NOTE(c.topk, c.n, c.n_m)}`, "");
     lines.push(
-      `Counting rule (SPEC §3): R[j,i] = σ(W_m W_p + b)[j,i] − σ(b)_j is latent j's response to feature i alone at value 1; ` +
+      `Counting rule (docs/method.md §2): R[j,i] = σ(W_m W_p + b)[j,i] − σ(b)_j is latent j's response to feature i alone at value 1; ` +
       `a latent responds if some R[j,i] > 0; it counts feature i as activating it when R[j,i] > τ·max_i R[j,i], τ = ${c.tau}. ` +
       `Mean ± standard deviation over seeds.`,
     );

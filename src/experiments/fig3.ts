@@ -78,7 +78,7 @@ export function change(rel: number): string {
   return `${rel >= 0 ? "+" : ""}${fmt(100 * rel, 2)}%`;
 }
 
-/** Mean L_GT of the all-zero predictor at S (SPEC §3 fact 2: it scores E[x_i²] per feature). */
+/** Mean L_GT of the all-zero predictor at S (docs/method.md §2, reference rows: it scores E[x_i²] per feature). */
 export function zeroLgt(rows: Row[], S: number): number {
   return mean(rows.filter((r) => r.S === S && r.label === "zero predictor").map((r) => Number(r.l_gt)));
 }
@@ -174,7 +174,7 @@ export function gridClaims(c: Pick<GridConfig, "sparsities" | "bias" | "l1"> & {
         out.push({ id: `(d) higher per-dim variance — ${tag}`, paper: "WSAE latents have higher per-dimensional variance", verdict: verdict(d),
           evidence: `relative change of per-dimensional variance: ${show(d)}${gaps(d)}` });
       }
-  // SPEC §3 fact (2): switching every feature off scores E[x_i²] per feature on L_GT.
+  // docs/method.md §2 (reference rows): switching every feature off scores E[x_i²] per feature on L_GT.
   const zeroBeats = low.map((S) => {
     const z = zeroLgt(rows, S);
     const many = c.bias.length > 1 || c.l1.length > 1;
@@ -276,7 +276,7 @@ export const fig3: Artifact<Fig3Config> = {
   columns: GRID_COLUMNS,
   tree: GRID_TREE,
   reported: [
-    { what: "WSAE vs SAE, synthetic, low S", value: "lower L_GT (larger gap on non-sparse dims), comparable L_SAE, higher per-dim variance; no numbers known", source: "paper Fig. 3 via secondary notes and reviews (notes/paper.md §3.1)" },
+    { what: "WSAE vs SAE, synthetic, low S", value: "lower L_GT (larger gap on non-sparse dims), comparable L_SAE, higher per-dim variance; no numbers known", source: "paper Fig. 3 via secondary notes and reviews (docs/method.md §1)" },
   ],
   validate: validateGrid,
   async run(c, ctx) {

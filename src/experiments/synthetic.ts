@@ -1,7 +1,7 @@
 /**
  * What fig1/fig2/fig3/table3 share: the synthetic setting's config and flags, the
  * superposition matrix per (generator, S, seed), and "train one SAE, measure it on
- * held-out samples" → one tidy row of metrics (SPEC §3 names).
+ * held-out samples" → one tidy row of metrics (docs/method.md §2 names).
  */
 import type { Backend } from "../compute/backend.ts";
 import { GENERATORS, gaussianWp, polygonWp, type GeneratorName } from "../data/generators.ts";
@@ -34,7 +34,7 @@ export type SynthConfig = {
   tied: boolean;
   topk: number;
   evalSamples: number;
-  /** Threshold τ of the activated-features count (SPEC §3). */
+  /** Threshold τ of the activated-features count (docs/method.md §2). */
   tau: number;
   tmsSteps: number;
 };
@@ -144,7 +144,7 @@ export const METRIC_COLUMNS: Column[] = [
   { name: "train_loss", kind: "num", min: 0, optional: true, description: "training loss (weighted reconstruction + λ·L1) at the last step" },
 ];
 
-/** The SAE architecture of a row (SPEC-style knobs), written into every row so variants can be told apart. */
+/** The SAE architecture of a row (the knobs of docs/method.md §3), written into every row so variants can be told apart. */
 export const ARCH_COLUMNS: Column[] = [
   { name: "tied", kind: "bool", optional: true, description: "decoder tied to the encoder (W_mᵀ) or separate (empty: reference rows, no SAE)" },
   { name: "topk", kind: "int", min: 0, optional: true, description: "Top-k activation's k; 0 = ReLU (empty: reference rows)" },

@@ -1,5 +1,5 @@
 /**
- * Table 3 (our definition, SPEC §2): the synthetic numbers behind Figure 3, per S,
+ * Table 3 (our definition, docs/method.md §1): the synthetic numbers behind Figure 3, per S,
  * every metric, SAE vs WSAE, mean ± std over seeds; plus two sweeps a reader needs to
  * judge the remedy: α (including negative α: does up-weighting high-variance dims
  * help, or the opposite?) and the L1 coefficient λ of the sparsity mechanism.
@@ -75,7 +75,7 @@ export const table3: Artifact<Table3Config> = {
     },
   },
   reported: [
-    { what: "α used", value: "α = 1 in the main results, α = 0.5 also reported; 'relatively robust to α'", source: "reviews and notes (notes/paper.md §1.5, §5)" },
+    { what: "α used", value: "α = 1 in the main results, α = 0.5 also reported; 'relatively robust to α'", source: "reviews and notes (docs/method.md §1)" },
   ],
   validate(c) {
     validateGrid(c);

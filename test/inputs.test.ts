@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { resolveConfig } from "../src/cli/run.ts";
+import { resolveConfig, resolveSeeds } from "../src/cli/run.ts";
 import { runTheory } from "../src/cli/theory.ts";
 import { writeNpy } from "../src/data/matfile.ts";
 import { polygonWp } from "../src/data/generators.ts";
@@ -12,6 +12,7 @@ import { fig2 } from "../src/experiments/fig2.ts";
 import { fig3 } from "../src/experiments/fig3.ts";
 import { heldOut, trainingSource } from "../src/experiments/synthetic.ts";
 import { referenceRows } from "../src/experiments/wsae-grid.ts";
+import type { Artifact } from "../src/experiments/types.ts";
 import { UserError } from "../src/util/errors.ts";
 import { mat64 } from "../src/util/mat.ts";
 import { ROOT } from "../src/util/root.ts";
@@ -49,6 +50,30 @@ test("item 6: held-out samples come from their own stream, never the training ba
   let e2 = 0;
   for (const v of held.x.data) e2 += v * v;
   assert.ok(Math.abs(Number(zero.l_gt) - e2 / N) < 1e-9, `${zero.l_gt} vs ${e2 / N}`);
+});
+
+// items 12 and 14, in process (the CLI turns every UserError into one line and exit 2, tested in cli.test.ts)
+const REFUSED: [string, Record<string, string>, RegExp][] = [
+  ["fig2", { steps: "1e12" }, /--steps must be an integer in \[1, 1,000,000\]/],
+  ["fig2", { batch: "1000000" }, /--batch must be an integer in \[1, 65,536\]/],
+  ["fig2", { tmsSteps: "1000000000000" }, /--tms-steps must be an integer in \[1, 1,000,000\]/],
+  ["fig2", { steps: "1000000", batch: "65536", nm: "200", np: "20", n: "200" }, /multiply-adds per training \(limit 1e\+13\)/],
+  ["fig3", { weightSamples: "1000000000000" }, /--weight-samples must be an integer in \[2, 1,000,000\]/],
+  ["fig2", { topk: "" }, /--topk must be an integer/],
+  ["fig2", { sparsities: "0.5,,0.9" }, /--sparsities: item 2 of '0.5,,0.9' is empty/],
+  ["fig2", { l1: "0.1," }, /--l1: item 2 of '0.1,' is empty/],
+  ["fig2", { bias: "off," }, /--bias: item 2 of 'off,' is empty/],
+];
+for (const [id, o, msg] of REFUSED)
+  test(`items 12, 14: ${id} ${JSON.stringify(o)} is refused with the limit`, () => {
+    assert.throws(() => resolveConfig((id === "fig2" ? fig2 : fig3) as Artifact<any>, o, true), (e: unknown) => e instanceof UserError && msg.test(e.message));
+  });
+
+test("item 14: a blank or wrapping seed is refused", () => {
+  assert.throws(() => resolveSeeds({ seed: "" }, true), /--seed must be an integer/);
+  assert.throws(() => resolveSeeds({ seed: String(2 ** 32) }, true), /--seed must be an integer in \[0, 2,147,483,647\]/);
+  assert.throws(() => resolveSeeds({ seeds: "" }, true), /--seeds must be an integer/);
+  assert.deepEqual(resolveSeeds({ seed: "7", seeds: "2" }, true), [7, 8]);
 });
 
 test("item 10: --out /proc/x fails at once instead of hanging; report --out of a missing folder creates nothing", () => {

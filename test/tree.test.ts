@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { artifact } from "../src/experiments/registry.ts";
+import { verify } from "../src/cli/verify.ts";
 import { compareTrees, TOLERANCE, within } from "../src/report/compare.ts";
 import { gatherReport } from "../src/report/gather.ts";
 import { readTree } from "../src/report/tree.ts";
@@ -84,24 +85,24 @@ test("--from-results on a tampered tree: exit 2, one line, nothing rewritten", (
   assert.equal(readFileSync(join(dir, "summary.md"), "utf8"), before);
 });
 
-test("issue 7 item 11: malformed manifests, a file as --out, a missing folder: exit 2 with one line", () => {
+test("issue 7 item 11: malformed manifests, a file as --out, a missing folder: one-line UserErrors (exit 2)", () => {
   for (const [text, msg] of [["{broken", /not valid JSON/], ["[]", /expected a JSON object, got an array/], ["null", /got null/], ['{"artifact":"fig2"}', /field 'command' must be a string/]] as const) {
     const root = copyRoot("fig2");
     writeFileSync(join(root, "quick", "fig2", "manifest.json"), text);
-    for (const args of [["report", "--out", root], ["fig2", "--quick", "--from-results", "--out", root]]) {
-      const r = wsae(args);
-      assert.equal(r.status, 2, `${args[0]} ${text}: ${r.stderr}`);
-      assert.match(r.stderr, msg);
-      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-    }
+    assert.throws(() => gatherReport(root), (e: unknown) => e instanceof UserError && msg.test(e.message) && !e.message.includes("\n"), text);
+    assert.throws(() => readTree(join(root, "quick", "fig2")), (e: unknown) => e instanceof UserError && msg.test(e.message), text);
   }
   const root = copyRoot("fig2");
+  writeFileSync(join(root, "quick", "fig2", "manifest.json"), "[]");
+  for (const args of [["report", "--out", root], ["fig2", "--quick", "--from-results", "--out", root]]) {
+    const r = wsae(args);
+    assert.equal(r.status, 2, `${args[0]}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
   const file = join(root, "afile");
   writeFileSync(file, "x");
-  assert.match(wsae(["report", "--out", file]).stderr, /not a folder/);
-  const missing = wsae(["report", "--out", join(root, "nope")]);
-  assert.equal(missing.status, 2);
-  assert.match(missing.stderr, /no such folder/);
+  assert.throws(() => gatherReport(file), /not a folder/);
+  assert.throws(() => gatherReport(join(root, "nope")), /no such folder/);
   assert.ok(!existsSync(join(root, "nope")), "a missing --out is not created by report");
 });
 
@@ -128,21 +129,20 @@ test("compare: last-bit differences pass every class; a trained metric moving 10
   assert.match(d[2]!, /^claim '.*': .* → /);
 });
 
-test("wsae verify --tree: exit 0 within tolerance, 1 printing what moved; 2 on a malformed tree", () => {
+test("wsae verify --tree: exit 0 within tolerance, 1 printing what moved; 2 on a malformed tree", async () => {
   const root = copyRoot("fig2", "fig3");
-  const ok = wsae(["verify", "--quick", "fig2", "fig3", "--tree", root]);
-  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
-  assert.match(ok.stdout, /fig2: ok — every number within tolerance, 3 verdicts unchanged/);
+  let said = "";
+  const say = (x: string) => void (said += x);
+  assert.equal(await verify(["fig2", "fig3"], { quick: true, tree: root }, say), 0, said);
+  assert.match(said, /fig2: ok — every number within tolerance, 3 verdicts unchanged/);
   setCell(join(root, "quick", "fig2", "data.csv"), 2, "l0", "99");
   const moved = wsae(["verify", "--quick", "fig2", "--tree", root]);
   assert.equal(moved.status, 1, moved.stderr);
   assert.match(moved.stdout, /fig2: 1 difference\(s\)/);
   assert.match(moved.stdout, /l0: [\d.]+ → 99 /);
   setCell(join(root, "quick", "fig2", "data.csv"), 2, "l0", "NaN");
-  const bad = wsae(["verify", "--quick", "fig2", "--tree", root]);
-  assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /column l0 is NaN/);
-  assert.equal(wsae(["verify", "--quick", "fig9"]).status, 2);
+  await assert.rejects(verify(["fig2"], { quick: true, tree: root }, say), /column l0 is NaN/);
+  await assert.rejects(verify(["fig9"], { quick: true }, say), /unknown or not implemented artifact 'fig9'/);
 });
 
 test("wsae verify --quick regenerates fig2 and finds it within tolerance of the committed tree", () => {
@@ -196,6 +196,6 @@ test("issue 7 item 15: --from-results and report repair a kill between the two r
   assert.equal(r.status, 0, r.stderr);
   assert.ok(existsSync(join(dir, "data.csv")) && !existsSync(old));
   renameSync(dir, old);
-  assert.equal(wsae(["report", "--out", root]).status, 0);
+  gatherReport(root);
   assert.ok(existsSync(join(dir, "manifest.json")) && !existsSync(old));
 });

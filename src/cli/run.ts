@@ -8,12 +8,9 @@ import os from "node:os";
 import { createBackend } from "../compute/index.ts";
 import { artifact as artifactById } from "../experiments/registry.ts";
 import type { Artifact, ArtifactId, JobFn, Output, RunContext } from "../experiments/types.ts";
-import { toCsv } from "../report/csv.ts";
-import { renderSvg, svgToPng } from "../report/figure.ts";
-import { summaryMd } from "../report/summary.ts";
-import { readTree, shown, type Manifest, type Tree } from "../report/tree.ts";
+import { readTree, shown, writeResults, type Tree } from "../report/tree.ts";
 import { validateTree } from "../report/validate.ts";
-import { mkdirp, writeTreeAtomic, type Files } from "../report/write.ts";
+import { mkdirp } from "../report/write.ts";
 import { gitState, type GitState } from "../util/git.ts";
 import { parseSeeds } from "../util/parse.ts";
 import { ROOT } from "../util/root.ts";
@@ -212,33 +209,6 @@ function checkWritable(root: string): void {
   } catch (e) {
     throw new UserError(`--out ${shown(root)}: cannot write results there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-}
-
-/** Rows → data.csv, extra CSVs, aux.json, figure, summary.md, manifest.json; one atomic swap. */
-async function writeResults<C extends object>(
-  a: Artifact<C>, dir: string, config: C, out: Output, manifest: Omit<Manifest, "claims">,
-  stage: <T>(name: string, f: () => Promise<T>) => Promise<T>, finish: () => void,
-): Promise<void> {
-  const claims = a.claims(config, out);
-  const files: Files = { "data.csv": toCsv(out.rows) };
-  for (const [name, rows] of Object.entries(out.extra ?? {})) files[`${name}.csv`] = toCsv(rows);
-  if (out.aux) files["aux.json"] = JSON.stringify(out.aux, null, 1) + "\n";
-  const spec = a.plot?.(config, out) ?? null;
-  if (spec) {
-    const svg = await stage("figure", () => renderSvg(spec));
-    files["figure.svg"] = svg;
-    files["figure.png"] = await svgToPng(svg);
-    files["figure.vl.json"] = JSON.stringify(spec, null, 2) + "\n";
-  }
-  files["summary.md"] = summaryMd(a, config, out, claims, {
-    cmd: manifest.command, preset: manifest.preset, seeds: manifest.seeds, backend: `${manifest.backend.name} (${manifest.backend.mode})`,
-  });
-  finish();
-  files["manifest.json"] = JSON.stringify(
-    { ...manifest, claims: claims.map((c) => ({ id: c.id, verdict: c.verdict })), reused: out.reused ?? [], files: [...Object.keys(files), "manifest.json"].sort() },
-    null, 2,
-  ) + "\n";
-  writeTreeAtomic(dir, files);
 }
 
 /**

@@ -1,16 +1,19 @@
 /**
- * A results tree read back from disk (--from-results, `wsae report`, `wsae verify`,
- * table3's reuse of fig3): the one Manifest type, reading it with the repair an
- * interrupted write needs, and a one-line UserError for anything malformed.
- * Checking the rows against the artifact is report/validate.ts.
+ * A results tree on disk: writing it (rows → CSVs, figure, summary.md, manifest.json in
+ * one atomic swap) and reading it back (--from-results, `wsae report`, `wsae verify`,
+ * table3's reuse of fig3) with the one Manifest type, the repair an interrupted write
+ * needs, and a one-line UserError for anything malformed. Checking the rows against the
+ * artifact is report/validate.ts.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { Output, Row } from "../experiments/types.ts";
+import type { Artifact, Output, Row } from "../experiments/types.ts";
 import { UserError } from "../util/errors.ts";
 import type { GitState } from "../util/git.ts";
-import { fromCsv } from "./csv.ts";
-import { recoverInterrupted } from "./write.ts";
+import { fromCsv, toCsv } from "./csv.ts";
+import { renderSvg, svgToPng } from "./figure.ts";
+import { summaryMd } from "./summary.ts";
+import { recoverInterrupted, writeTreeAtomic, type Files } from "./write.ts";
 
 /** manifest.json of a results tree (written by cli/run.ts). */
 export type Manifest = {
@@ -111,4 +114,31 @@ export function readTree(dir: string): Tree | null {
     reused: Array.isArray(manifest.reused) ? manifest.reused.map(String) : [],
   };
   return { dir, manifest, out };
+}
+
+/** Rows → data.csv, extra CSVs, aux.json, figure, summary.md, manifest.json; one atomic swap. */
+export async function writeResults<C extends object>(
+  a: Artifact<C>, dir: string, config: C, out: Output, manifest: Omit<Manifest, "claims">,
+  stage: <T>(name: string, f: () => Promise<T>) => Promise<T>, finish: () => void,
+): Promise<void> {
+  const claims = a.claims(config, out);
+  const files: Files = { "data.csv": toCsv(out.rows) };
+  for (const [name, rows] of Object.entries(out.extra ?? {})) files[`${name}.csv`] = toCsv(rows);
+  if (out.aux) files["aux.json"] = JSON.stringify(out.aux, null, 1) + "\n";
+  const spec = a.plot?.(config, out) ?? null;
+  if (spec) {
+    const svg = await stage("figure", () => renderSvg(spec));
+    files["figure.svg"] = svg;
+    files["figure.png"] = await svgToPng(svg);
+    files["figure.vl.json"] = JSON.stringify(spec, null, 2) + "\n";
+  }
+  files["summary.md"] = summaryMd(a, config, out, claims, {
+    cmd: manifest.command, preset: manifest.preset, seeds: manifest.seeds, backend: `${manifest.backend.name} (${manifest.backend.mode})`,
+  });
+  finish();
+  files["manifest.json"] = JSON.stringify(
+    { ...manifest, claims: claims.map((c) => ({ id: c.id, verdict: c.verdict })), reused: out.reused ?? [], files: [...Object.keys(files), "manifest.json"].sort() },
+    null, 2,
+  ) + "\n";
+  writeTreeAtomic(dir, files);
 }

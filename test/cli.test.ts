@@ -142,8 +142,14 @@ test("fig3 --quick and table3 --quick write their trees with reference rows and 
 
 test("negative alpha is accepted, out-of-range alpha and unknown proxies are not", () => {
   const out = tmp("wsae-alpha-");
-  const ok = wsae(["fig3", "--quick", "--quiet", "--alpha", "-1", "--proxy", "variance", "--steps", "20", "--out", out]);
+  const ok = wsae(["fig3", "--quick", "--quiet", "--alpha", "-1", "--proxy", "variance", "--steps", "20", "--bias", "off,on", "--out", out]);
   assert.equal(ok.status, 0, ok.stderr);
+  // issue 7 item 1: the bias-on variant is judged against the same reference rows, and the table tells the variants apart
+  const summary = readFileSync(join(out, "quick", "fig3", "summary.md"), "utf8");
+  assert.match(summary, /\(a\) lower L_GT — WSAE \(variance, α=-1\), bias on \|/);
+  assert.doesNotMatch(summary, /zero predictor n\/a/);
+  assert.match(summary, /\| 0.5 \| SAE \| on \| 0.1 \|/);
+  assert.match(summary, /\| 0.5 \| SAE \| off \| 0.1 \|/);
   const bad1 = wsae(["fig3", "--quick", "--alpha", "99", "--out", out]);
   assert.equal(bad1.status, 2);
   assert.match(bad1.stderr, /--alpha must be in \[-10, 10\]/);

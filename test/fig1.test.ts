@@ -104,7 +104,8 @@ test("fig1 --quick end to end: results tree, claims in manifest.json, byte-ident
   assert.equal(verdict("theorem1-closed-form-minimises (mono/digon/square)"), "reproduced");
   assert.equal(verdict("theorem1-closed-form-minimises (polygons)"), "not reproduced");
   assert.equal(verdict("trained-reaches-closed-form (example-1)"), "reproduced");
-  assert.ok(verdict("trained-reaches-closed-form (digons+squares)"), "claim present");
+  // with 6 sign-symmetric dims a continuum of rotated frames is exact, and training lands on one of them
+  assert.equal(verdict("trained-reaches-closed-form (digons+squares)"), "not reproduced");
   assert.equal(verdict("trained-reaches-closed-form (polygons)"), "inconclusive");
   assert.equal(verdict("theorem3-unique-minimiser (digons+squares)"), "not reproduced");
   assert.ok(manifest.wall_s.train >= 0 && manifest.wall_s.identities >= 0 && manifest.wall_s.recovery >= 0);

@@ -33,6 +33,7 @@ import { mat64, matmul64, transpose, type Mat } from "../util/mat.ts";
 import { stream, type Rng } from "../util/rng.ts";
 import { OUTCOME, fig1Claims, fig1Summary } from "./fig1-claims.ts";
 import { fig1Plot } from "./fig1-plot.ts";
+import { FIG1_TREE } from "./fig1-tree.ts";
 import { parseInt1, parseList, parseNum, parseSparsities, roundRow } from "./synthetic.ts";
 import type { Artifact, Row, RunContext } from "./types.ts";
 
@@ -263,27 +264,6 @@ function recoveryRows(c: Fig1Config, inst: Instance, Wp: Mat64, seed: number, no
   return { rows, curve };
 }
 
-// ---- the rows a config implies (checked when a tree is read back) --------------------
-
-const QUANTITIES = ["min_matched_cos", "mean_matched_cos", "l_sae_relative", "gram_rel_diff", "dead_latents"];
-
-export function fig1Keys(c: Fig1Config, seeds: number[]): Row[] {
-  const out: Row[] = [];
-  const s0 = seeds[0]!;
-  for (const k of [1, 2]) for (let i = 1; i <= 3; i++) out.push({ check: `example${k}`, instance: "example-1", S: "", gamma: "", seed: "", quantity: `x_m[${i}]` });
-  const trained = INSTANCES.filter((i) => i.trained);
-  for (const seed of seeds) for (const inst of trained) for (const S of c.sparsities) for (const quantity of QUANTITIES) out.push({ check: "closed_form", instance: inst.id, S, gamma: "", seed, quantity });
-  for (const inst of trained)
-    if (rotatedFrame(inst.Wp(s0), stream(s0, `fig1:rotation:${inst.id}`)))
-      for (const quantity of ["rotated_frame_l_sae_relative", "rotated_frame_min_matched_cos"]) out.push({ check: "uniqueness", instance: inst.id, S: c.sparsities[0]!, gamma: "", seed: s0, quantity });
-  for (const seed of seeds)
-    for (const inst of INSTANCES)
-      for (const S of c.identitySparsities)
-        for (const gamma of ["uniform", "oracle", "random"]) out.push({ check: gamma === "uniform" ? "theorem4" : "theorem5", instance: inst.id, S, gamma, seed, quantity: "gap" });
-  for (const seed of seeds) for (const inst of INSTANCES) for (const S of c.recoverySparsities) out.push({ check: "recovery", instance: inst.id, S, gamma: "", seed, quantity: "relative_error" });
-  return out;
-}
-
 // ---- the artifact --------------------------------------------------------------------
 
 const parseS = parseSparsities;
@@ -338,28 +318,9 @@ export const fig1: Artifact<Fig1Config> = {
     { name: "abs_diff", kind: "num", min: 0, optional: true, description: "|value − expected| (1 − cosine for cosines)" },
     { name: "outcome", description: "closed_form min_matched_cos rows: closed form (min cos ≥ threshold) | another zero-loss minimiser (L_SAE/E‖x_p‖² ≤ 1e-6) | stuck above zero loss" },
   ],
-  tree: {
-    key: ["check", "instance", "S", "gamma", "seed", "quantity"],
-    expected: fig1Keys,
-    extra: {
-      heatmaps: {
-        columns: ["instance", "model", "S", "seed", "latent_rank", "latent", "feature", "value"].map((name) => ({ name, description: name })),
-        key: ["instance", "model", "S", "seed", "latent_rank", "feature"],
-        expected: (c, seeds) => INSTANCES.filter((i) => i.trained).flatMap((inst) => {
-          const n = inst.Wp(seeds[0]!).cols, cells = Array.from({ length: n * n }, (_, k) => ({ latent_rank: Math.floor(k / n), feature: k % n }));
-          return [
-            ...cells.map((x) => ({ instance: inst.id, model: "closed form", S: "", seed: "", ...x })),
-            ...c.sparsities.flatMap((S) => cells.map((x) => ({ instance: inst.id, model: "trained", S, seed: seeds[0]!, ...x }))),
-          ];
-        }),
-      },
-      recovery: {
-        columns: ["instance", "non_positive_interference", "S", "one_minus_S", "seed", "error", "x_energy", "relative_error", "at_most_one_active"].map((name) => ({ name, description: name })),
-        key: ["instance", "S", "seed"],
-        expected: (c, seeds) => seeds.flatMap((seed) => INSTANCES.flatMap((inst) => c.recoverySparsities.map((S) => ({ instance: inst.id, S, seed })))),
-      },
-    },
-    aux: true,
+  // a getter: fig1-tree.ts imports this module's instances, so it is read on use, not at load
+  get tree() {
+    return FIG1_TREE;
   },
   reported: [
     { what: "Example 1: σ(W_pᵀW_p x) for x = (0.5, 1, 0.8)", value: "(0.5, 0.2, 0)", source: "paper Example 1 via secondary notes (docs/method.md §1)" },

@@ -129,6 +129,19 @@ test("compare: last-bit differences pass every class; a trained metric moving 10
   assert.match(d[2]!, /^claim '.*': .* → /);
 });
 
+test("compare: fig1 declares its own classes — identities exact, trained SAEs noisy", () => {
+  const a = artifact("fig1")!;
+  const tree = readTree(join(COMMITTED, "fig1"))!;
+  const moved = structuredClone(tree);
+  const gap = moved.out.rows.find((r) => r.check === "theorem4")!;
+  gap.value = Number(gap.value) + 1e-6;
+  const cos = moved.out.rows.find((r) => r.check === "closed_form" && r.quantity === "mean_matched_cos")!;
+  cos.value = Number(cos.value) * 0.9;
+  const d = compareTrees(a, tree, moved);
+  assert.equal(d.length, 1, d.join("\n"));
+  assert.match(d[0]!, /check=theorem4, .* value: .* > exact tolerance/);
+});
+
 test("wsae verify --tree: exit 0 within tolerance, 1 printing what moved; 2 on a malformed tree", async () => {
   const root = copyRoot("fig2", "fig3");
   let said = "";

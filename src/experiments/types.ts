@@ -150,5 +150,13 @@ export interface Artifact<C extends object = Record<string, unknown>> {
     expected?(config: C, seeds: number[]): Row[];
     extra?: Record<string, TableSpec<C>>;
     aux?: boolean;
+    /**
+     * `wsae verify`'s tolerance class of one cell (report/compare.ts), where the default
+     * (reference rows exact, counts, noisy L_GT-like columns, else trained) does not fit.
+     */
+    tolerance?(table: string, column: string, row: Row): TolClass | undefined;
   };
 }
+
+/** How far a number may move between two runs of the same code (report/compare.ts TOLERANCE). */
+export type TolClass = "exact" | "trained" | "count" | "noisy";

@@ -20,11 +20,11 @@
  *    minimiser training lands on) and its heatmaps of trained SAEs.
  * Claims are the real check: a verdict that changes is always reported.
  */
-import type { Artifact, Row } from "../experiments/types.ts";
+import type { Artifact, Row, TolClass } from "../experiments/types.ts";
 import type { Tree } from "./tree.ts";
 
 export type Tol = { abs: number; rel: number };
-export type TolClass = "exact" | "trained" | "count" | "noisy";
+export type { TolClass };
 
 export const TOLERANCE: Record<TolClass, Tol> = {
   exact: { abs: 1e-9, rel: 1e-6 },
@@ -36,28 +36,22 @@ export const TOLERANCE: Record<TolClass, Tol> = {
 const COUNT_COLUMNS = new Set(["dead_latents", "responding_latents"]);
 const NOISY_COLUMNS = new Set(["l_gt", "l_gt_nonsparse", "avg_activated_features"]);
 
-/** Rows that involve no training: their numbers must agree to rounding. */
-export function untrained(table: string, r: Row): boolean {
-  if (r.method === "reference") return true;
-  if (table === "recovery") return true;
-  if (r.model === "closed form") return true;
-  return typeof r.check === "string" && r.check !== "closed_form";
-}
-
-export function tolClass(table: string, column: string, r: Row): TolClass {
-  if (untrained(table, r)) return "exact";
-  if (r.check === "closed_form" || r.model === "trained") return "noisy"; // fig1's trained SAEs
+/** The default class: reference rows (no training) exact, then by column. Artifacts override it with tree.tolerance. */
+export function tolClass(column: string, r: Row): TolClass {
+  if (r.method === "reference") return "exact";
   if (COUNT_COLUMNS.has(column)) return "count";
   if (NOISY_COLUMNS.has(column)) return "noisy";
   return "trained";
 }
+
+type ClassOf = (table: string, column: string, r: Row) => TolClass;
 
 export const within = (a: number, b: number, t: Tol): boolean => Math.abs(a - b) <= t.abs + t.rel * Math.max(Math.abs(a), Math.abs(b));
 
 const keyOf = (r: Row, key: string[]) => key.map((k) => `${k}=${String(r[k] ?? "")}`).join(", ");
 
 /** Differences of one CSV, as lines a reader can act on. */
-export function compareTable(table: string, committed: Row[], fresh: Row[], key: string[]): string[] {
+export function compareTable(table: string, committed: Row[], fresh: Row[], key: string[], classOf: ClassOf = (_t, c, r) => tolClass(c, r)): string[] {
   const out: string[] = [];
   const cols = (rows: Row[]) => new Set(rows.flatMap((r) => Object.keys(r)));
   const cc = cols(committed), fc = cols(fresh);
@@ -74,7 +68,7 @@ export function compareTable(table: string, committed: Row[], fresh: Row[], key:
       if (!fc.has(c) || key.includes(c)) continue;
       const x = a[c], y = b[c];
       if (typeof x === "number" && typeof y === "number") {
-        const cls = tolClass(table, c, a), t = TOLERANCE[cls];
+        const cls = classOf(table, c, a), t = TOLERANCE[cls];
         if (!within(x, y, t)) out.push(`${table}.csv [${k}] ${c}: ${x} → ${y} (|Δ| ${Math.abs(x - y).toPrecision(3)} > ${cls} tolerance ${t.abs} + ${t.rel}·max)`);
       } else if (String(x ?? "") !== String(y ?? "")) out.push(`${table}.csv [${k}] ${c}: '${String(x ?? "")}' → '${String(y ?? "")}'`);
     }
@@ -85,7 +79,8 @@ export function compareTable(table: string, committed: Row[], fresh: Row[], key:
 /** Everything that moved between the committed tree and a fresh one; [] when within tolerance. */
 export function compareTrees<C extends object>(a: Artifact<C>, committed: Tree, fresh: Tree): string[] {
   const out: string[] = [];
-  out.push(...compareTable("data", committed.out.rows, fresh.out.rows, a.tree?.key ?? []));
+  const classOf: ClassOf = (t, c, r) => a.tree?.tolerance?.(t, c, r) ?? tolClass(c, r);
+  out.push(...compareTable("data", committed.out.rows, fresh.out.rows, a.tree?.key ?? [], classOf));
   const names = new Set([...Object.keys(committed.out.extra ?? {}), ...Object.keys(fresh.out.extra ?? {})]);
   for (const n of [...names].sort()) {
     const x = committed.out.extra?.[n], y = fresh.out.extra?.[n];
@@ -93,7 +88,7 @@ export function compareTrees<C extends object>(a: Artifact<C>, committed: Tree, 
       out.push(`${n}.csv: ${x ? "missing from the fresh tree" : "not in the committed tree"}`);
       continue;
     }
-    out.push(...compareTable(n, x, y, a.tree?.extra?.[n]?.key ?? []));
+    out.push(...compareTable(n, x, y, a.tree?.extra?.[n]?.key ?? [], classOf));
   }
   out.push(...compareClaims(committed.manifest.claims, fresh.manifest.claims));
   return out;

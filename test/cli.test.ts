@@ -3,11 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { gitState } from "../src/util/git.ts";
 import { ROOT } from "../src/util/root.ts";
+import { tmp } from "./helpers.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "wsae.mjs");
 const wsae = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
@@ -20,7 +20,7 @@ test("wsae list names every artifact of the paper", () => {
 });
 
 test("fig2 --quick writes the full results tree, and a rerun is byte-identical", () => {
-  const out = mkdtempSync(join(tmpdir(), "wsae-fig2-"));
+  const out = tmp("wsae-fig2-");
   const r1 = wsae(["fig2", "--quick", "--quiet", "--out", out]);
   assert.equal(r1.status, 0, r1.stderr);
   const dir = join(out, "quick", "fig2");
@@ -28,7 +28,7 @@ test("fig2 --quick writes the full results tree, and a rerun is byte-identical",
   assert.ok(!existsSync(join(out, "fig2")), "a quick run must not touch the full-run tree");
   const csv1 = readFileSync(join(dir, "data.csv"), "utf8");
   const lines = csv1.trim().split("\n");
-  assert.match(lines[0]!, /^artifact,generator,bias,l1,S,seed,l_sae,l_gt,/);
+  assert.match(lines[0]!, /^artifact,generator,bias,l1,tied,topk,S,seed,l_sae,l_gt,/);
   assert.equal(lines.length, 1 + 3 * 2); // 3 sparsities × 2 bias settings × 1 seed
   const header = lines[0]!.split(",");
   for (const line of lines.slice(1)) {
@@ -45,7 +45,8 @@ test("fig2 --quick writes the full results tree, and a rerun is byte-identical",
   assert.ok(m.wall_s.run > 0);
   const summary = readFileSync(join(dir, "summary.md"), "utf8");
   assert.match(summary, /\| claim \| the paper says \| verdict \| our numbers \|/);
-  assert.match(summary, /\| falls-with-S \(polygon, bias off\) \| .* \| (✅ reproduced|🟡 partly reproduced|❌ not reproduced) \|/);
+  assert.match(summary, /\| falls-with-S \(polygon, bias off\) \| .* \| 🟡 partly reproduced \|/);
+  assert.match(summary, /\| falls-with-S \(polygon, bias on\) \| .* \| ❌ not reproduced \|/);
   assert.equal(readFileSync(join(dir, "figure.png")).subarray(1, 4).toString(), "PNG");
   assert.match(readFileSync(join(dir, "figure.svg"), "utf8"), /<svg/);
   const r2 = wsae(["fig2", "--quick", "--quiet", "--out", out]);
@@ -55,7 +56,7 @@ test("fig2 --quick writes the full results tree, and a rerun is byte-identical",
 });
 
 test("the gpujs backend runs fig2 --quick and says so in the manifest", () => {
-  const out = mkdtempSync(join(tmpdir(), "wsae-gpujs-"));
+  const out = tmp("wsae-gpujs-");
   const r = wsae(["fig2", "--quick", "--quiet", "--backend", "gpujs", "--steps", "50", "--out", out]);
   assert.equal(r.status, 0, r.stderr);
   const m = JSON.parse(readFileSync(join(out, "quick", "fig2", "manifest.json"), "utf8"));
@@ -66,8 +67,8 @@ test("the gpujs backend runs fig2 --quick and says so in the manifest", () => {
 const BAD: [string[], RegExp][] = [
   [["fig2", "--quick", "--sparsities", "0.5,1"], /--sparsities must be in \[0, 1\)/],
   [["fig2", "--quick", "--sparsities", "-0.1,0.5"], /--sparsities must be in \[0, 1\)/],
-  [["fig2", "--quick", "--n", "0"], /--n must be an integer >= 2/],
-  [["fig2", "--quick", "--nm", "-3"], /--nm must be an integer >= 1/],
+  [["fig2", "--quick", "--n", "0"], /--n must be an integer in \[2, 100,000\]/],
+  [["fig2", "--quick", "--nm", "-3"], /--nm must be an integer in \[1, 100,000\]/],
   [["fig2", "--quick", "--steps", "abc"], /--steps must be an integer/],
   [["fig2", "--quick", "--topk", "99"], /--topk 99 exceeds the SAE width/],
   [["fig2", "--quick", "--backend", "cuda"], /argument 'cuda' is invalid/],
@@ -77,12 +78,15 @@ const BAD: [string[], RegExp][] = [
   [["fig2", "--quick", "--seeds", "0"], /--seeds must be an integer/],
   [["fig9"], /unknown command 'fig9'/],
   [["fig2", "--quick", "--sparsities", "0.5,0.5"], /at least two sparsity levels/],
-  [["fig2", "--quick", "--eval-samples", "1000000000"], /float32 entries \(limit/],
+  [["fig2", "--quick", "--eval-samples", "1000000000"], /--eval-samples must be an integer in \[16, 1,000,000\]/],
+  [["fig4", "--quick"], /fig4 is not implemented yet/],
+  [["help", "fig9"], /unknown command 'fig9'/],
+
   [["fig3", "--quick", "--from-results", "--steps", "3"], /takes no other settings \(got --steps\)/],
 ];
 for (const [args, msg] of BAD) {
   test(`bad input: wsae ${args.join(" ")} → one line, exit 2, nothing written`, () => {
-    const out = mkdtempSync(join(tmpdir(), "wsae-bad-"));
+    const out = tmp("wsae-bad-");
     const r = wsae([...args, "--out", out]);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, msg);
@@ -100,7 +104,7 @@ test("--help shows examples on every command", () => {
 });
 
 test("fig3 --quick and table3 --quick write their trees with reference rows and sweeps", () => {
-  const out = mkdtempSync(join(tmpdir(), "wsae-fig3-"));
+  const out = tmp("wsae-fig3-");
   for (const id of ["fig3", "table3"]) {
     const r = wsae([id, "--quick", "--quiet", "--out", out]);
     assert.equal(r.status, 0, r.stderr);
@@ -124,7 +128,7 @@ test("fig3 --quick and table3 --quick write their trees with reference rows and 
   const clean = gitState(ROOT)?.src_dirty === false;
   assert.equal(JSON.parse(readFileSync(join(t3, "manifest.json"), "utf8")).reused.length, clean ? 1 : 0);
   // … and computing the grid itself gives the very same bytes
-  const alone = mkdtempSync(join(tmpdir(), "wsae-t3-"));
+  const alone = tmp("wsae-t3-");
   assert.equal(wsae(["table3", "--quick", "--quiet", "--out", alone]).status, 0);
   assert.equal(readFileSync(join(alone, "quick", "table3", "data.csv"), "utf8"), reusedCsv);
   assert.deepEqual(JSON.parse(readFileSync(join(alone, "quick", "table3", "manifest.json"), "utf8")).reused, []);
@@ -137,9 +141,15 @@ test("fig3 --quick and table3 --quick write their trees with reference rows and 
 });
 
 test("negative alpha is accepted, out-of-range alpha and unknown proxies are not", () => {
-  const out = mkdtempSync(join(tmpdir(), "wsae-alpha-"));
-  const ok = wsae(["fig3", "--quick", "--quiet", "--alpha", "-1", "--proxy", "variance", "--steps", "20", "--out", out]);
+  const out = tmp("wsae-alpha-");
+  const ok = wsae(["fig3", "--quick", "--quiet", "--alpha", "-1", "--proxy", "variance", "--steps", "20", "--bias", "off,on", "--out", out]);
   assert.equal(ok.status, 0, ok.stderr);
+  // issue 7 item 1: the bias-on variant is judged against the same reference rows, and the table tells the variants apart
+  const summary = readFileSync(join(out, "quick", "fig3", "summary.md"), "utf8");
+  assert.match(summary, /\(a\) lower L_GT — WSAE \(variance, α=-1\), bias on \|/);
+  assert.doesNotMatch(summary, /zero predictor n\/a/);
+  assert.match(summary, /\| 0.5 \| SAE \| on \| 0.1 \|/);
+  assert.match(summary, /\| 0.5 \| SAE \| off \| 0.1 \|/);
   const bad1 = wsae(["fig3", "--quick", "--alpha", "99", "--out", out]);
   assert.equal(bad1.status, 2);
   assert.match(bad1.stderr, /--alpha must be in \[-10, 10\]/);
@@ -149,7 +159,7 @@ test("negative alpha is accepted, out-of-range alpha and unknown proxies are not
 });
 
 test("wsae report gathers verdicts from the manifests", () => {
-  const out = mkdtempSync(join(tmpdir(), "wsae-report-"));
+  const out = tmp("wsae-report-");
   assert.equal(wsae(["fig2", "--quick", "--quiet", "--out", out]).status, 0);
   const r = wsae(["report", "--out", out]);
   assert.equal(r.status, 0, r.stderr);
@@ -159,7 +169,7 @@ test("wsae report gathers verdicts from the manifests", () => {
 });
 
 test("--from-results rebuilds summary and figure from the CSVs without training", () => {
-  const out = mkdtempSync(join(tmpdir(), "wsae-rerender-"));
+  const out = tmp("wsae-rerender-");
   assert.equal(wsae(["fig3", "--quick", "--quiet", "--out", out]).status, 0);
   const dir = join(out, "quick", "fig3");
   const before = readFileSync(join(dir, "summary.md"), "utf8");
@@ -184,7 +194,7 @@ test("an unwritable --out fails before any training, with one line", () => {
 });
 
 test("a full run with overridden settings says so instead of calling itself the full preset", () => {
-  const out = mkdtempSync(join(tmpdir(), "wsae-ovr-"));
+  const out = tmp("wsae-ovr-");
   const r = wsae(["fig2", "--quiet", "--n", "12", "--np", "5", "--nm", "12", "--steps", "20", "--seeds", "1", "--sparsities", "0.5,0.9", "--eval-samples", "64", "--generator", "polygon", "--out", out]);
   assert.equal(r.status, 0, r.stderr);
   const m = JSON.parse(readFileSync(join(out, "fig2", "manifest.json"), "utf8"));

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DirStore, MemStore, ShardStandIn, jobKey, parseShard, wrapRunJobs, type Executor } from "../src/cli/jobs.ts";
-import { resultCommand } from "../src/cli/run.ts";
+import { resultCommand } from "../src/report/summary.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "wsae.mjs");
 const temps: string[] = [];

@@ -1,13 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeNpy, parseCsv, readLabels, readMatrix, readMatrix32, readVector, writeNpy } from "../src/data/matfile.ts";
 import { UserError } from "../src/util/errors.ts";
-import { fromRows, mat } from "../src/util/mat.ts";
+import { fromRows, mat, toRows } from "../src/util/mat.ts";
+import { tmp } from "./helpers.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "wsae-matfile-"));
+const dir = tmp("wsae-matfile-");
 const at = (name: string) => join(dir, name);
 
 /** Assert fn throws a UserError whose one-line message matches re. */
@@ -104,7 +104,8 @@ test("malformed files give one-line UserErrors", () => {
   writeFileSync(at("be.npy"), rawNpy("{'descr': '>f8', 'fortran_order': False, 'shape': (1, 1), }", f8(1)));
   userError(() => readMatrix(at("be.npy")), /big-endian dtype '>f8'/);
   writeFileSync(at("fort.npy"), Buffer.from(NUMPY_FORTRAN, "base64"));
-  userError(() => readMatrix(at("fort.npy")), /Fortran-order arrays are not supported/);
+  // np.save(W.T) writes Fortran order: read as the same 2×3 array, not refused (issue 7, item 13)
+  assert.deepEqual(toRows(readMatrix(at("fort.npy"))), [[0, 1, 2], [3, 4, 5]]);
   writeFileSync(at("i4m.npy"), encodeNpy({ dtype: "i4", shape: [1, 2], data: Int32Array.from([1, 2]) }));
   userError(() => readMatrix(at("i4m.npy")), /a matrix must be float32 or float64, got i4/);
   writeFileSync(at("trunc.npy"), rawNpy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", f8(1, 2, 3)));
@@ -144,4 +145,10 @@ test("malformed CSV: ragged rows, NaN/Inf, non-numbers, empty cells", () => {
   userError(() => readMatrix(at("hole.csv")), /line 1, column 2 is empty/);
   writeFileSync(at("hdronly.csv"), "a,b\n");
   userError(() => readMatrix(at("hdronly.csv")), /no numeric rows/);
+});
+
+test("issue 7 item 13: CSV 1e400 is refused, a first row with one text cell is an error, not a dropped header", () => {
+  userError(() => parseCsv("1,2\n1e400,3\n", "x.csv"), /outside the float64 range/);
+  userError(() => parseCsv("1,0,x\n1,2,3\n", "x.csv"), /line 1, column 3: 'x' is not a number/);
+  assert.deepEqual(parseCsv("a,b,c\n1,2,3\n", "x.csv"), [[1, 2, 3]]);
 });

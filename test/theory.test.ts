@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   analyseWp, checkPremises, closedForm, example1, example2, exampleWp, gapDirect, gapFormula, gapMatrix,
@@ -13,6 +12,7 @@ import { encodeNpy, writeNpy } from "../src/data/matfile.ts";
 import { UserError } from "../src/util/errors.ts";
 import { fromRows, mat64, type Mat } from "../src/util/mat.ts";
 import { stream } from "../src/util/rng.ts";
+import { tmp } from "./helpers.ts";
 
 const close = (a: number, b: number, tol: number, what = "") => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);
 const userError = (fn: () => unknown, re: RegExp) =>
@@ -264,15 +264,19 @@ test("CLI argument validation: one-line UserErrors", () => {
   userError(() => parseTheoryArgs({ wp: "a.npy", sparsity: "1" }), /--sparsity must be in \[0, 1\), got 1/);
   userError(() => parseTheoryArgs({ wp: "a.npy", sparsity: "-0.1" }), /--sparsity/);
   userError(() => parseTheoryArgs({ wp: "a.npy", sparsity: "x" }), /--sparsity must be a number/);
-  userError(() => parseTheoryArgs({ wp: "a.npy", nm: "0" }), /--nm must be an integer >= 1/);
+  userError(() => parseTheoryArgs({ wp: "a.npy", nm: "0" }), /--nm must be an integer in \[1, 100,000\]/);
   userError(() => parseTheoryArgs({ wp: "a.npy", samples: "1.5" }), /--samples must be an integer/);
-  userError(() => parseTheoryArgs({ wp: "a.npy", seed: "-1" }), /--seed must be an integer >= 0/);
+  userError(() => parseTheoryArgs({ wp: "a.npy", seed: "-1" }), /--seed must be an integer in \[0, /);
+  // issue 7 items 12, 14: blank, wrapping and absurd values are refused with the limit
+  userError(() => parseTheoryArgs({ wp: "a.npy", seed: "" }), /--seed must be an integer/);
+  userError(() => parseTheoryArgs({ wp: "a.npy", seed: String(2 ** 32) }), /--seed must be an integer in \[0, 2,147,483,647\]/);
+  userError(() => parseTheoryArgs({ wp: "a.npy", nm: "100000000" }), /--nm must be an integer in \[1, 100,000\]/);
   const a = parseTheoryArgs({ wp: "a.npy" });
   assert.deepEqual(a, { mode: "wp", wp: "a.npy", json: false, S: 0.9, tol: 1e-6, nm: undefined, gamma: "uniform", samples: 20000, seed: 0 });
 });
 
 test("runTheory on a user W_p file: text, JSON, gamma file and input errors", () => {
-  const dir = mkdtempSync(join(tmpdir(), "wsae-theory-"));
+  const dir = tmp("wsae-theory-");
   const wp = join(dir, "wp.npy");
   writeNpy(wp, polygonBlocks([1, 2, 3, 40], 0.2)); // 46 features: the table is cut at 30 rows
   const text = runTheory({ wp, sparsity: "0.8", samples: "3000" });

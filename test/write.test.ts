@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { recoverInterrupted, writeTreeAtomic } from "../src/report/write.ts";
+import { tmp } from "./helpers.ts";
 
 test("writeTreeAtomic replaces a tree whole and leaves nothing beside it", () => {
-  const root = mkdtempSync(join(tmpdir(), "wsae-write-"));
+  const root = tmp("wsae-write-");
   const dir = join(root, "fig2");
   writeTreeAtomic(dir, { "a.csv": "1\n", "sub/b.txt": "x" });
   writeTreeAtomic(dir, { "c.csv": "2\n" });
@@ -15,7 +15,7 @@ test("writeTreeAtomic replaces a tree whole and leaves nothing beside it", () =>
 });
 
 test("a tree set aside by an interrupted swap is put back; stale temporary folders are removed", () => {
-  const root = mkdtempSync(join(tmpdir(), "wsae-recover-"));
+  const root = tmp("wsae-recover-");
   const dir = join(root, "fig3");
   // a kill between the two renames: only the set-aside old tree and a finished temp exist
   mkdirSync(join(root, ".old-fig3-123"));

@@ -10,9 +10,14 @@ import { DivergenceError, UserError } from "../util/errors.ts";
 import { VERSION, runArtifact } from "./run.ts";
 import { registerTheory } from "./theory.ts";
 import { registerAll, registerMerge } from "./all.ts";
+import { registerVerify } from "./verify.ts";
 import { gatherReport } from "../report/gather.ts";
 import { writeFileAtomic } from "../report/write.ts";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { outRootOf } from "./run.ts";
+
+/** Exit code a command asks for without throwing (verify: 1 when something moved). */
+let exitCode = 0;
 
 function build(): Command {
   const program = new Command("wsae")
@@ -62,7 +67,7 @@ function build(): Command {
     .option("--out <dir>", "results root", "results")
     .addHelpText("after", "\nExample:\n  wsae report            # writes results/REPORT.md\n")
     .action((o: { out: string }) => {
-      const root = resolve(o.out);
+      const root = outRootOf(o.out);
       const path = join(root, "REPORT.md");
       writeFileAtomic(path, gatherReport(root));
       process.stdout.write(`wrote ${path}\n`);
@@ -70,6 +75,18 @@ function build(): Command {
 
   registerAll(program);
   registerMerge(program);
+  // listed by `wsae list` but not built yet: say so instead of "unknown command"
+  for (const p of PLANNED.filter((p) => !artifact(p.id)))
+    program
+      .command(p.id, { hidden: true })
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .helpOption(false)
+      .action(() => {
+        throw new UserError(`${p.id} is not implemented yet ('wsae list' shows what is)`);
+      });
+
+  registerVerify(program, (c) => (exitCode = c));
   registerTheory(program);
   return program;
 }
@@ -82,9 +99,18 @@ function oneLine(s: string): string {
 
 export async function main(argv: string[]): Promise<number> {
   const program = build();
+  exitCode = 0;
   try {
+    // no command, or help for a command that does not exist, is a usage error (exit 2), not success
+    if (!argv.length) {
+      process.stderr.write(program.helpInformation());
+      process.stderr.write(chalk.red("wsae: error: no command given ('wsae list' shows the artifacts)") + "\n");
+      return 2;
+    }
+    if (argv[0] === "help" && argv[1] !== undefined && !program.commands.some((c) => c.name() === argv[1]))
+      throw new UserError(`unknown command '${argv[1]}' ('wsae list' shows every artifact)`);
     await program.parseAsync(argv, { from: "user" });
-    return 0;
+    return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;

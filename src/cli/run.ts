@@ -2,21 +2,23 @@
  * Run one artifact end to end: resolve its config, run it, write its results tree
  * (data.csv, summary.md, figure.svg/png, manifest.json) atomically.
  */
-import { accessSync, constants as fsc, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { accessSync, constants as fsc, existsSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import os from "node:os";
 import { createBackend } from "../compute/index.ts";
-import type { Artifact, ClaimResult, JobFn, Output, Previous, RunContext } from "../experiments/types.ts";
-import { fromCsv, toCsv } from "../report/csv.ts";
-import { renderSvg, svgToPng } from "../report/figure.ts";
-import { claimsTable, reportedTable } from "../report/summary.ts";
-import { writeTreeAtomic, type Files } from "../report/write.ts";
-import { gitState } from "../util/git.ts";
+import { artifact as artifactById } from "../experiments/registry.ts";
+import type { Artifact, ArtifactId, JobFn, Output, RunContext } from "../experiments/types.ts";
+import { readTree, shown, writeResults, type Tree } from "../report/tree.ts";
+import { validateTree } from "../report/validate.ts";
+import { mkdirp } from "../report/write.ts";
+import { gitState, type GitState } from "../util/git.ts";
+import { parseSeeds } from "../util/parse.ts";
 import { ROOT } from "../util/root.ts";
 import { UserError } from "../util/errors.ts";
 import { Progress } from "./progress.ts";
 import { MemStore, ShardStandIn, codeHash, jobCache, parseShard, wrapRunJobs, type Executor, type JobStore } from "./jobs.ts";
 import { shardDir, writeShard } from "./shards.ts";
+import { resultArgv } from "../report/summary.ts";
 import type { Backend } from "../compute/backend.ts";
 
 export { ROOT };
@@ -33,40 +35,11 @@ export type CommonOptions = {
   fromResults?: boolean;
   /** "i/n": run every n-th training only and write a shard tree for `wsae merge` */
   shard?: string;
-  /** reuse finished trainings from the cache (and add to it) */
+  /** reuse trainings finished by an earlier run (and add to them) */
   resume?: boolean;
 };
 
-export function resolveSeeds(o: CommonOptions, quick: boolean): number[] {
-  const n = o.seeds === undefined ? (quick ? 1 : 3) : Number(o.seeds);
-  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UserError(`--seeds must be an integer in [1, 100] (got '${o.seeds}')`);
-  const base = o.seed === undefined ? 0 : Number(o.seed);
-  if (!Number.isInteger(base) || base < 0 || base > 2 ** 31 - 1 - n) throw new UserError(`--seed must be a non-negative integer (got '${o.seed}')`);
-  return Array.from({ length: n }, (_, i) => base + i);
-}
-
-/** Preset, then each artifact flag the user gave, parsed and checked. */
-export function resolveConfig<C extends object>(a: Artifact<C>, o: Record<string, unknown>, quick: boolean): { config: C; overrides: string[] } {
-  const config = structuredClone(quick ? a.presets.quick : a.presets.full) as Record<string, unknown>;
-  const overrides: string[] = [];
-  for (const spec of a.options) {
-    const attr = camel(spec.flags);
-    const raw = o[attr];
-    if (raw === undefined) continue;
-    config[spec.key] = spec.parse(String(raw));
-    overrides.push(spec.flags.split(" ")[0]!);
-  }
-  a.validate(config as C);
-  return { config: config as C, overrides };
-}
-
-/** commander's attribute name for "--eval-samples <int>" is evalSamples. */
-export function camel(flags: string): string {
-  const long = flags.split(/[ ,]+/).find((f) => f.startsWith("--"))!.slice(2);
-  return long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** How `wsae merge` and `wsae all` steer a run: where finished jobs come from. */
+/** How `wsae merge` and `wsae all` steer a run: where finished trainings come from. */
 export type RunHooks = { store?: JobStore; storedOnly?: string; mergedFrom?: string[] };
 
 /** Runs each job in turn in this thread. */
@@ -86,33 +59,87 @@ function serialExecutor(backend: Backend, progress: Progress): Executor {
   };
 }
 
+export function resolveSeeds(o: CommonOptions, quick: boolean): number[] {
+  return parseSeeds(o.seeds, o.seed, quick ? 1 : 3);
+}
+
+/** Preset, then each artifact flag the user gave, parsed and checked. */
+export function resolveConfig<C extends object>(a: Artifact<C>, o: Record<string, unknown>, quick: boolean): { config: C; overrides: string[] } {
+  const config = structuredClone(quick ? a.presets.quick : a.presets.full) as Record<string, unknown>;
+  const overrides: string[] = [];
+  for (const spec of a.options) {
+    const attr = camel(spec.flags);
+    const raw = o[attr];
+    if (raw === undefined) continue;
+    config[spec.key] = spec.parse(String(raw));
+    overrides.push(spec.flags.split(" ")[0]!);
+  }
+  // Top-k is the sparsity mechanism instead of the L1 penalty: λ = 0 unless --l1 is given
+  if (typeof config.topk === "number" && config.topk > 0 && Array.isArray(config.l1) && !overrides.includes("--l1")) config.l1 = [0];
+  a.validate(config as C);
+  return { config: config as C, overrides };
+}
+
+/** commander's attribute name for "--eval-samples <int>" is evalSamples. */
+export function camel(flags: string): string {
+  const long = flags.split(/[ ,]+/).find((f) => f.startsWith("--"))!.slice(2);
+  return long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The results root of --out: refused when empty (it would write into the current folder). */
+export function outRootOf(out: string | undefined): string {
+  if (out !== undefined && out.trim() === "") throw new UserError("--out needs a folder (got an empty string)");
+  return resolve(out ?? join(process.cwd(), "results"));
+}
+
+export const treeDir = (outRoot: string, id: string, quick: boolean) => (quick ? join(outRoot, "quick", id) : join(outRoot, id));
+
 export async function runArtifact<C extends object>(
   a: Artifact<C>, o: CommonOptions & Record<string, unknown>, argv: string[], hooks: RunHooks = {},
 ): Promise<string> {
   const quick = Boolean(o.quick);
-  const outRoot = resolve(o.out ?? join(process.cwd(), "results"));
-  const dirOf = (id: string) => (quick ? join(outRoot, "quick", id) : join(outRoot, id));
+  const outRoot = outRootOf(o.out);
   if (o.fromResults) {
     const extra = [...a.options.map((s) => camel(s.flags)), "seeds", "seed"].filter((k) => o[k] !== undefined);
     if (extra.length) throw new UserError(`--from-results rebuilds an earlier run as it was; it takes no other settings (got ${extra.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")})`);
-    return rerender(a, dirOf(a.id), quick, o);
+    return rerender(a, treeDir(outRoot, a.id, quick), quick, o);
   }
   const seeds = resolveSeeds(o, quick);
   const { config, overrides } = resolveConfig(a, o, quick);
+  const shard = o.shard === undefined ? undefined : parseShard(String(o.shard));
+  return execute(a, {
+    config, seeds, overrides, quick, outRoot, backend: o.backend, gpujsMode: o.gpujsMode, quiet: Boolean(o.quiet),
+    command: `wsae ${argv.join(" ")}`.trim(), argv, options: o, shard,
+    hooks: { ...hooks, store: hooks.store ?? (o.resume ? jobCache() : undefined) },
+  });
+}
+
+export type ExecuteOptions<C> = {
+  config: C; seeds: number[]; overrides: string[]; quick: boolean; outRoot: string;
+  backend?: string; gpujsMode?: string; quiet: boolean; command: string;
+  /** the command line and options as given (a shard records them for `wsae merge`) */
+  argv?: string[]; options?: Record<string, unknown>;
+  shard?: { index: number; count: number };
+  hooks?: RunHooks;
+};
+
+/** Run a resolved config and write its tree under outRoot (runArtifact, and `wsae verify` regenerating). */
+export async function execute<C extends object>(a: Artifact<C>, x: ExecuteOptions<C>): Promise<string> {
+  const { config, seeds, overrides, quick, outRoot } = x;
+  const o = { backend: x.backend, gpujsMode: x.gpujsMode };
+  const dirOf = (id: string) => treeDir(outRoot, id, quick);
   const dir = dirOf(a.id);
   checkWritable(outRoot);
   // the code that runs is the code at start: record it before training, not after
   const gitAtStart = gitState(ROOT);
   const backend = createBackend(o.backend ?? "js", o.gpujsMode ?? "webasm");
-  const progress = Progress.auto(a.id, Boolean(o.quiet));
+  const progress = Progress.auto(a.id, x.quiet);
   const stages: Record<string, number> = {};
   const started = new Date();
-  const backendId = `${backend.name}:${backend.mode}`;
-  const shard = o.shard === undefined ? undefined : parseShard(String(o.shard));
+  const hooks = x.hooks ?? {}, shard = x.shard;
   const own = shard ? new MemStore() : undefined;
-  const store = hooks.store ?? (o.resume ? jobCache() : undefined);
   const jobs = wrapRunJobs(serialExecutor(backend, progress), {
-    backend: backendId, store, own, shard, storedOnly: hooks.storedOnly, onReused: (l) => progress.tick(l),
+    backend: `${backend.name}:${backend.mode}`, store: hooks.store, own, shard, storedOnly: hooks.storedOnly, onReused: (l) => progress.tick(l),
   });
   const ctx: RunContext = {
     backend,
@@ -122,15 +149,7 @@ export async function runArtifact<C extends object>(
     step: (d, t) => progress.step(d, t),
     runJobs: jobs.runJobs,
     previous(id) {
-      const d = dirOf(id);
-      const t = readTree(d);
-      if (!t) return null; // absent or unreadable: recompute instead
-      const m = t.manifest;
-      return {
-        config: m.config as Record<string, unknown>, seeds: m.seeds, backend: m.backend,
-        git: (m.git as Previous["git"]) ?? null, gitChanged: m.git_changed_during_run !== false,
-        rows: t.out.rows, path: relative(ROOT, d) || d,
-      };
+      return previousRun(id, dirOf(id), gitAtStart, backend);
     },
     async stage(name, f) {
       const t = performance.now();
@@ -145,29 +164,30 @@ export async function runArtifact<C extends object>(
   try {
     out = await ctx.stage("run", () => a.run(config, ctx));
   } catch (e) {
+    // a shard's run ends where the artifact reads a result another shard computes
     if (!(shard && e instanceof ShardStandIn)) throw e;
   } finally {
     progress.stop();
     await backend.dispose();
   }
-  const cmd = `wsae ${argv.join(" ")}`.trim();
+  const cmd = x.command;
   if (shard) {
     const sdir = shardDir(outRoot, a.id, quick, shard);
     writeShard(sdir, {
-      artifact: a.id, quick, command: cmd, argv: resultArgv(argv), options: o, config, seeds,
+      artifact: a.id, quick, command: cmd, argv: resultArgv(x.argv ?? []), options: x.options ?? {}, config, seeds,
       backend: { name: backend.name, mode: backend.mode }, code: codeHash(), shard, stats: jobs.stats,
     }, own!);
-    progress.line(`${a.id}: shard ${shard.index}/${shard.count} ran ${jobs.stats.executed} of the run's jobs; wrote ${relative(process.cwd(), sdir) || "."}/ (join the shards with 'wsae merge')`);
+    progress.line(`${a.id}: shard ${shard.index}/${shard.count} ran ${jobs.stats.executed} trainings; wrote ${relative(process.cwd(), sdir) || "."}/ (join the shards with 'wsae merge')`);
     return sdir;
   }
-  if (!out) throw new Error("unreachable: no output without a shard");
+  if (!out) throw new Error("unreachable: a run without output that is not a shard");
   const manifest = {
     artifact: a.id,
     title: a.title,
     command: cmd,
     preset: presetLabel(quick, overrides),
     overrides,
-    config,
+    config: config as Record<string, unknown>,
     seeds,
     backend: { name: backend.name, mode: backend.mode },
     tool: { name: "wsae", version: VERSION },
@@ -190,27 +210,36 @@ export async function runArtifact<C extends object>(
   return dir;
 }
 
-/** Flags that change where and how a run goes, never its numbers. */
-const RUN_ONLY_FLAGS = new Set(["--out", "--quiet", "--resume", "--shard", "--jobs", "--no-cache"]);
-const TAKES_VALUE = new Set(["--out", "--shard", "--jobs"]);
-
 /**
- * The command as a reader reruns it to get these numbers: without output folder,
- * progress, resume, shard or pool flags, so a merged or resumed run writes the same
- * summary as one plain run.
+ * An earlier run of `id` under the same results root, for reuse. Whether it ran the
+ * same code is decided here, from git, not by the artifact. A tree that would be
+ * reused is validated first (a tampered tree stops the run with exit 2); one from
+ * other code is returned unvalidated with sameCode false, and an absent one is null.
  */
-export function resultCommand(cmd: string): string {
-  return resultArgv(cmd.split(" ")).join(" ");
-}
-
-export function resultArgv(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const w = argv[i]!, flag = w.split("=")[0]!;
-    if (!RUN_ONLY_FLAGS.has(flag)) out.push(w);
-    else if (TAKES_VALUE.has(flag) && !w.includes("=")) i++;
+function previousRun(id: ArtifactId, dir: string, now: GitState | null, backend: { name: string; mode: string }): ReturnType<RunContext["previous"]> {
+  const a = artifactById(id);
+  let t: Tree | null;
+  try {
+    t = readTree(dir);
+  } catch (e) {
+    if (e instanceof UserError) throw new UserError(`reusing ${id}: ${e.message}`);
+    throw e;
   }
-  return out;
+  if (!t || !a) return null;
+  const m = t.manifest, g = m.git;
+  const sameCode = now !== null && !now.src_dirty && g !== null && !g.src_dirty && g.src_tree === now.src_tree &&
+    m.git_changed_during_run === false && m.backend.name === backend.name && m.backend.mode === backend.mode;
+  if (sameCode) {
+    try {
+      validateTree(a, t);
+    } catch (e) {
+      throw new UserError(`reusing ${id}: ${(e as Error).message}`);
+    }
+  }
+  return {
+    config: m.config, seeds: m.seeds, backend: m.backend, git: g, gitChanged: m.git_changed_during_run !== false,
+    sameCode, rows: t.out.rows, path: relative(ROOT, dir) || dir,
+  };
 }
 
 /** "full" only when nothing was overridden: a tuned full run is not the paper-scale preset. */
@@ -223,111 +252,28 @@ export function presetLabel(quick: boolean, overrides: string[]): string {
 function checkWritable(root: string): void {
   try {
     if (existsSync(root) && !statSync(root).isDirectory()) throw new Error("not a directory");
-    mkdirSync(root, { recursive: true });
+    mkdirp(root);
     accessSync(root, fsc.W_OK);
   } catch (e) {
-    throw new UserError(`--out ${relative(process.cwd(), root) || root}: cannot write results there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UserError(`--out ${shown(root)}: cannot write results there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-}
-
-type Manifest = { command: string; preset: string; seeds: number[]; backend: { name: string; mode: string }; config: object } & Record<string, unknown>;
-
-/** Rows → data.csv, extra CSVs, aux.json, figure, summary.md, manifest.json; one atomic swap. */
-async function writeResults<C extends object>(
-  a: Artifact<C>, dir: string, config: C, out: Output, manifest: Manifest,
-  stage: <T>(name: string, f: () => Promise<T>) => Promise<T>, finish: () => void,
-): Promise<void> {
-  const claims = a.claims(config, out);
-  const files: Files = { "data.csv": toCsv(out.rows) };
-  for (const [name, rows] of Object.entries(out.extra ?? {})) files[`${name}.csv`] = toCsv(rows);
-  if (out.aux) files["aux.json"] = JSON.stringify(out.aux, null, 1) + "\n";
-  const spec = a.plot?.(config, out) ?? null;
-  if (spec) {
-    const svg = await stage("figure", () => renderSvg(spec));
-    files["figure.svg"] = svg;
-    files["figure.png"] = await svgToPng(svg);
-    files["figure.vl.json"] = JSON.stringify(spec, null, 2) + "\n";
-  }
-  files["summary.md"] = summaryMd(a, config, out, claims, {
-    cmd: resultCommand(manifest.command), preset: manifest.preset, seeds: manifest.seeds, backend: `${manifest.backend.name} (${manifest.backend.mode})`,
-  });
-  finish();
-  files["manifest.json"] = JSON.stringify(
-    { ...manifest, claims: claims.map((c) => ({ id: c.id, verdict: c.verdict })), reused: out.reused ?? [], files: [...Object.keys(files), "manifest.json"].sort() },
-    null, 2,
-  ) + "\n";
-  writeTreeAtomic(dir, files);
 }
 
 /**
  * --from-results: rebuild summary.md, figure and manifest from the CSVs a run already
  * wrote (after a change to a claim, table or plot), training nothing. The manifest
- * keeps the original run's command, config, seeds, backend and times.
+ * keeps the original run's command, config, seeds, backend and times. The tree is
+ * repaired if a write was interrupted, and validated against the artifact first.
  */
 async function rerender<C extends object>(a: Artifact<C>, dir: string, quick: boolean, o: CommonOptions): Promise<string> {
-  let tree: ReturnType<typeof readTree>;
-  try {
-    tree = readTree(dir, true);
-  } catch (e) {
-    throw new UserError(`--from-results: cannot read ${relative(process.cwd(), dir) || dir}: ${(e as Error).message.split("\n")[0]}`);
-  }
-  if (!tree) throw new UserError(`--from-results: no earlier ${quick ? "quick " : ""}run of ${a.id} in ${relative(process.cwd(), dir) || dir}`);
+  const tree = readTree(dir);
+  if (!tree) throw new UserError(`--from-results: no earlier ${quick ? "quick " : ""}run of ${a.id} in ${shown(dir)}`);
+  validateTree(a, tree);
   const { manifest, out } = tree;
   const config = manifest.config as C;
-  a.validate(config);
   const rendered = { at: new Date().toISOString(), git: gitState(ROOT), tool: VERSION };
-  await writeResults(a, dir, config, out, { ...manifest, rerendered: rendered }, (_n, f) => f(), () => {});
+  const { claims: _old, ...rest } = manifest;
+  await writeResults(a, dir, config, out, { ...rest, rerendered: rendered }, (_n, f) => f(), () => {});
   Progress.auto(a.id, Boolean(o.quiet)).line(`${a.id}: re-rendered ${relative(process.cwd(), dir) || "."}/ from its CSVs`);
   return dir;
-}
-
-/**
- * An earlier run's tree read back: manifest, data.csv, the extra CSVs and aux.json.
- * null when there is none; an unreadable tree is null too, or throws with `strict`.
- */
-function readTree(dir: string, strict = false): { manifest: Manifest; out: Output } | null {
-  if (!existsSync(join(dir, "manifest.json")) || !existsSync(join(dir, "data.csv"))) return null;
-  try {
-    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
-    const extra: Record<string, ReturnType<typeof fromCsv>> = {};
-    for (const f of readdirSync(dir).filter((f) => f.endsWith(".csv") && f !== "data.csv").sort()) extra[f.slice(0, -4)] = fromCsv(readFileSync(join(dir, f), "utf8"));
-    const auxPath = join(dir, "aux.json");
-    const out: Output = {
-      rows: fromCsv(readFileSync(join(dir, "data.csv"), "utf8")),
-      extra: Object.keys(extra).length ? extra : undefined,
-      aux: existsSync(auxPath) ? JSON.parse(readFileSync(auxPath, "utf8")) : undefined,
-      reused: Array.isArray(manifest.reused) ? (manifest.reused as string[]) : [],
-    };
-    return { manifest, out };
-  } catch (e) {
-    if (strict) throw e;
-    return null;
-  }
-}
-
-function summaryMd<C extends object>(
-  a: Artifact<C>, config: C, out: Output, claims: ClaimResult[],
-  meta: { cmd: string; preset: string; seeds: number[]; backend: string },
-): string {
-  const parts = [
-    `# ${a.title}`,
-    "",
-    `**The paper:** ${a.paper}`,
-    "",
-    ...(out.reused?.length ? [`Rows reused (same config, seeds and backend, so identical numbers): ${out.reused.join(", ")}.`, ""] : []),
-    `Command: \`${meta.cmd}\` · preset: **${meta.preset.startsWith("quick") ? `${meta.preset} — a smoke test, not evidence` : meta.preset}** · seeds: ${meta.seeds.join(", ")} · backend: ${meta.backend}. Full configuration in manifest.json.`,
-    "",
-    "## Claims",
-    "",
-    claimsTable(claims),
-    "",
-    "## Results",
-    "",
-    a.summary(config, out, claims),
-    "",
-  ];
-  const rep = reportedTable(a.reported);
-  if (rep) parts.push("## Reported by the paper (secondary sources; not our numbers)", "", rep, "");
-  parts.push("## Columns of data.csv", "", "| column | definition |", "|---|---|", ...a.columns.map((c) => `| \`${c.name}\` | ${c.description.replace(/\|/g, "\\|")} |`), "");
-  return parts.join("\n");
 }

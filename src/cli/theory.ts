@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { readMatrix, readVector } from "../data/matfile.ts";
 import { UserError } from "../util/errors.ts";
+import { MAX_SEED, parseIntFlag, parseNumFlag } from "../util/parse.ts";
 import type { Mat } from "../util/mat.ts";
 import { analyseWp, type GammaChoice, type GapReport, type TheoryReport } from "../theory/analyse.ts";
 import { example1, example2, type WorkedExample } from "../theory/examples.ts";
@@ -28,18 +29,13 @@ export type TheoryArgs =
 
 const MAX_CELLS = 2e7; // samples × n: three float64 N × n arrays stay under ~0.5 GB
 const MAX_ROWS = 30;
+/** W_p entries (n_p × n): premises, Γ oracle and shrinking are O(n²·n_p); 10⁶ entries take seconds, 25·10⁶ hours. */
+export const MAX_WP_CELLS = 1e6;
+/** SAE latents: the closed form is an n_m × n_p matrix printed in --json. */
+export const MAX_NM = 100_000;
 
-function intArg(flag: string, s: string, min: number): number {
-  const v = Number(s);
-  if (!/^[+-]?\d+$/.test(s.trim()) || !Number.isSafeInteger(v) || v < min) throw new UserError(`${flag} must be an integer >= ${min}, got '${s}'`);
-  return v;
-}
-
-function numArg(flag: string, s: string): number {
-  const v = Number(s);
-  if (s.trim() === "" || !Number.isFinite(v)) throw new UserError(`${flag} must be a number, got '${s}'`);
-  return v;
-}
+const intArg = (flag: string, s: string, min: number, max: number): number => parseIntFlag(flag, min, max)(s);
+const numArg = (flag: string, s: string): number => parseNumFlag(flag, () => true, "a number")(s);
 
 /** Validate the options; every user mistake is a one-line UserError. */
 export function parseTheoryArgs(o: TheoryRawOptions): TheoryArgs {
@@ -56,10 +52,10 @@ export function parseTheoryArgs(o: TheoryRawOptions): TheoryArgs {
   if (!(tol > 0 && tol < 1)) throw new UserError(`--tol must be in (0, 1), got ${tol}`);
   return {
     mode: "wp", wp: o.wp, json, S, tol,
-    nm: o.nm === undefined ? undefined : intArg("--nm", o.nm, 1),
+    nm: o.nm === undefined ? undefined : intArg("--nm", o.nm, 1, MAX_NM),
     gamma: o.gamma ?? "uniform",
-    samples: intArg("--samples", o.samples ?? "20000", 1),
-    seed: intArg("--seed", o.seed ?? "0", 0),
+    samples: intArg("--samples", o.samples ?? "20000", 1, MAX_CELLS),
+    seed: intArg("--seed", o.seed ?? "0", 0, MAX_SEED),
   };
 }
 
@@ -146,7 +142,12 @@ export function formatTheoryReport(r: TheoryReport, source: string): string {
 
 function gammaChoice(spec: string, np: number): GammaChoice {
   if (spec === "uniform" || spec === "oracle") return spec;
-  return { file: spec, values: readVector(spec, np) };
+  const v = readVector(spec, np);
+  // γ is rescaled to mean γ² = 1 anyway; dividing by the largest |γ| first keeps γ² from
+  // overflowing (1e300² = Inf would turn every weight into 0)
+  const top = Math.max(...Array.from(v, Math.abs));
+  if (!(top > 0)) throw new UserError(`${spec}: every weight is 0; Γ needs some γ_i ≠ 0`);
+  return { file: spec, values: Float64Array.from(v, (x) => x / top) };
 }
 
 /** Run the command (reads files), returning what to print. */
@@ -157,6 +158,7 @@ export function runTheory(o: TheoryRawOptions): string {
     return a.json ? JSON.stringify(ex) + "\n" : formatExample(ex);
   }
   const Wp: Mat<Float64Array> = readMatrix(a.wp);
+  if (Wp.rows * Wp.cols > MAX_WP_CELLS) throw new UserError(`${a.wp}: W_p is ${Wp.rows} x ${Wp.cols} = ${Wp.rows * Wp.cols} entries (limit ${MAX_WP_CELLS.toExponential(0)}); the premise and Γ checks grow as n²·n_p`);
   const nm = a.nm ?? Wp.cols;
   if (nm < Wp.cols) throw new UserError(`--nm ${nm} is less than n = ${Wp.cols} features (W_p columns): Theorem 1 needs n_m >= n`);
   if (a.samples * Wp.cols > MAX_CELLS) throw new UserError(`--samples ${a.samples} x n = ${Wp.cols} exceeds ${MAX_CELLS} values; use fewer samples`);

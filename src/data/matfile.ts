@@ -3,7 +3,8 @@
  *
  * .npy (NumPy format v1–v3): magic "\x93NUMPY", major, minor, header length
  * (uint16 LE for v1, uint32 LE for v2/v3), then a Python-dict header such as
- * {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), } and raw C-order data.
+ * {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), } and raw data (C order, or
+ * Fortran order as np.save(W.T) writes it, which is transposed into C order on load).
  * We accept little-endian f4/f8 (matrices) and i4/i8/u1 plus integral floats
  * (labels). No npm reader is used: npyjs 1.2.0 (Apache-2.0, typed) exists but
  * depends on cross-fetch for its URL loader, and the format is small enough to
@@ -39,7 +40,6 @@ export function parseNpy(buf: Buffer, name: string): NpyArray {
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined)
     throw new UserError(`${name}: bad .npy header (need 'descr', 'fortran_order' and 'shape'): ${header.trim().slice(0, 80)}`);
-  if (fortran === "True") throw new UserError(`${name}: Fortran-order arrays are not supported; save with np.ascontiguousarray(a)`);
   const dm = /^([<>|=]?)([fiu])(\d+)$/.exec(descr);
   const dtype = dm ? (`${dm[2]}${dm[3]}` as NpyDtype) : null;
   if (!dm || !dtype || !(dtype in SIZES)) throw new UserError(`${name}: unsupported dtype '${descr}' (supported: float32, float64, int32, int64, uint8)`);
@@ -52,6 +52,15 @@ export function parseNpy(buf: Buffer, name: string): NpyArray {
   const raw = buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + bytes); // a copy, so aligned
   const data = dtype === "f4" ? new Float32Array(raw) : dtype === "f8" ? new Float64Array(raw)
     : dtype === "i4" ? new Int32Array(raw) : dtype === "i8" ? new BigInt64Array(raw) : new Uint8Array(raw);
+  // np.save(W.T) writes Fortran order: the same numbers column by column. Read it as the
+  // array it is (transpose the storage into C order); only 1-D and 2-D arrays are needed here.
+  if (fortran === "True" && shape.length > 2) throw new UserError(`${name}: Fortran-order arrays of more than 2 dimensions are not supported; save with np.ascontiguousarray(a)`);
+  if (fortran === "True" && shape.length === 2) {
+    const [r, c] = shape as [number, number];
+    const C = new (data.constructor as { new (n: number): typeof data })(data.length);
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) (C as Float64Array)[i * c + j] = (data as Float64Array)[j * r + i]!;
+    return { dtype, shape, data: C };
+  }
   return { dtype, shape, data };
 }
 
@@ -81,8 +90,9 @@ export function parseCsv(text: string, name: string): number[][] {
     if (line.trim() === "") continue;
     const cells = line.split(",").map((c) => c.trim());
     const isNum = (c: string) => NUM.test(c) || NONFINITE.test(c);
-    // A header has a non-empty non-number; "1,,2" is a data row with a hole, not a header.
-    const header = cells.some((c) => c !== "" && !isNum(c));
+    // A header has no number at all; "1,,2" is a data row with a hole, and "1,0,x" a data row
+    // with a bad cell (reported below), not a header to drop silently.
+    const header = cells.some((c) => c !== "" && !isNum(c)) && !cells.some((c) => isNum(c));
     if (header && rows.length === 0 && width < 0) {
       width = cells.length; // header row: skipped, but it fixes the width
       widthLine = ln + 1;
@@ -95,7 +105,9 @@ export function parseCsv(text: string, name: string): number[][] {
       if (NONFINITE.test(c)) throw new UserError(`${name}: line ${ln + 1}, column ${j + 1} is ${c} (NaN/Inf not allowed)`);
       if (c === "") throw new UserError(`${name}: line ${ln + 1}, column ${j + 1} is empty`);
       if (!NUM.test(c)) throw new UserError(`${name}: line ${ln + 1}, column ${j + 1}: '${c.slice(0, 20)}' is not a number`);
-      return Number(c);
+      const v = Number(c);
+      if (!Number.isFinite(v)) throw new UserError(`${name}: line ${ln + 1}, column ${j + 1}: ${c.slice(0, 20)} is outside the float64 range`);
+      return v;
     }));
   }
   if (rows.length === 0) throw new UserError(`${name}: no numeric rows`);

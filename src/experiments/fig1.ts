@@ -31,7 +31,9 @@ import { recoveryPoint } from "../theory/gaps.ts";
 import { UserError } from "../util/errors.ts";
 import { mat64, matmul64, transpose, type Mat } from "../util/mat.ts";
 import { stream, type Rng } from "../util/rng.ts";
-import { OUTCOME, fig1Claims, fig1Plot, fig1Summary } from "./fig1-plot.ts";
+import { OUTCOME, fig1Claims, fig1Summary } from "./fig1-claims.ts";
+import { fig1Plot } from "./fig1-plot.ts";
+import { FIG1_TREE } from "./fig1-tree.ts";
 import { parseInt1, parseList, parseNum, parseSparsities, roundRow } from "./synthetic.ts";
 import type { Artifact, JobContext, Row } from "./types.ts";
 
@@ -91,7 +93,7 @@ export const INSTANCES: Instance[] = [
 const sampleX64 = (rng: Rng, n: number, S: number, N: number): Mat64 => sampleX(rng, S, mat64(N, n));
 
 /** x_p = W_p x for every row of X (N × n → N × n_p), float64. */
-const projectRows = (Wp: Mat64, X: Mat64): Mat64 => matmul64(X, transpose(Wp));
+const xpRows = (Wp: Mat64, X: Mat64): Mat64 => matmul64(X, transpose(Wp));
 
 function meanSq(X: Mat<Float32Array | Float64Array>): number {
   let s = 0;
@@ -218,7 +220,7 @@ function uniquenessRows(c: Fig1Config, inst: Instance, Wp: Mat64, seed: number):
   const S = c.sparsities[0]!;
   const X = sampleX64(stream(seed, `fig1:rotation-x:${inst.id}`), Wp.cols, S, Math.min(c.evalSamples, 20000));
   // the tied SAE W in float64, rows = samples: x_p = W_p x, z = σ(W x_p), x̂_p = Wᵀz
-  const XP = projectRows(Wp, X);
+  const XP = xpRows(Wp, X);
   const Z = matmul64(XP, transpose(W));
   reluInPlace(Z.data);
   const XH = matmul64(Z, W);
@@ -299,7 +301,7 @@ export const fig1: Artifact<Fig1Config> = {
   options: [
     { flags: "--sparsities <list>", key: "sparsities", description: "S of the trained SAEs, e.g. 0.99,0.999", parse: parseS },
     { flags: "--steps <int>", key: "steps", description: "training steps per SAE", parse: parseInt1("--steps") },
-    { flags: "--batch <int>", key: "batch", description: "samples per step", parse: parseInt1("--batch") },
+    { flags: "--batch <int>", key: "batch", description: "samples per step", parse: parseInt1("--batch", 1, 65_536) },
     { flags: "--lr <x>", key: "lr", description: "Adam learning rate", parse: parseNum("--lr", (v) => v > 0 && v < 10, "in (0, 10)") },
     { flags: "--eval-samples <int>", key: "evalSamples", description: "held-out samples per trained SAE", parse: parseInt1("--eval-samples", 16) },
     { flags: "--cos-threshold <x>", key: "cosThreshold", description: "min matched cosine that counts as reaching the closed form", parse: parseNum("--cos-threshold", (v) => v > 0 && v <= 1, "in (0, 1]") },
@@ -313,21 +315,25 @@ export const fig1: Artifact<Fig1Config> = {
     "wsae fig1 --sparsities 0.99,0.999,0.9999 --steps 20000",
   ],
   columns: [
-    { name: "check", description: "example1 | example2 | closed_form (trained SAE vs Theorem 1) | uniqueness (Theorem 3: a hand-built rotated ±frame) | theorem4 | theorem5 (identities) | recovery (Theorem 2)" },
-    { name: "instance", description: "W_p: example-1 ([[1,0,0],[0,1,-1]]), digons+squares (polygonBlocks [1,2,2,4,4], phase 0.3), polygons ([1,2,3,5,6,8]), gaussian (25 unit columns in 10 dims)" },
-    { name: "S", description: "ground-truth sparsity P(x_i = 0) (empty for the worked examples)" },
+    { name: "check", kind: "str", description: "example1 | example2 | closed_form (trained SAE vs Theorem 1) | uniqueness (Theorem 3: a hand-built rotated ±frame) | theorem4 | theorem5 (identities) | recovery (Theorem 2)" },
+    { name: "instance", kind: "str", description: "W_p: example-1 ([[1,0,0],[0,1,-1]]), digons+squares (polygonBlocks [1,2,2,4,4], phase 0.3), polygons ([1,2,3,5,6,8]), gaussian (25 unit columns in 10 dims)" },
+    { name: "S", kind: "num", min: 0, max: 1, optional: true, description: "ground-truth sparsity P(x_i = 0) (empty for the worked examples)" },
     { name: "gamma", description: "Γ of theorem4/5 rows: uniform (Γ = I), oracle (minimises ‖W_pᵀΓ²W_p − I‖_F), random (U[0.25,1.75], rescaled to mean γ² = 1)" },
-    { name: "seed", description: "seed of SAE init, training batches, held-out and Monte Carlo samples, Gaussian W_p, random Γ" },
-    { name: "quantity", description: "x_m[i] | min_matched_cos, mean_matched_cos (signed cosine between W_m rows and W_p columns after a Hungarian matching) | l_sae_relative (held-out L_SAE / E‖x_p‖²) | gram_rel_diff (‖W_mᵀW_m − W_pW_pᵀ‖_F / ‖W_pW_pᵀ‖_F) | dead_latents | rotated_frame_l_sae_relative, rotated_frame_min_matched_cos | gap | relative_error (E‖x − σ(W_pᵀW_p x)‖² / E‖x‖²)" },
-    { name: "value", description: "ours: the trained SAE's number, gapDirect = L_WSAE − L_GT from the losses at W_m = W_pᵀ, or the recovered value" },
+    { name: "seed", kind: "int", min: 0, optional: true, description: "seed of SAE init, training batches, held-out and Monte Carlo samples, Gaussian W_p, random Γ" },
+    { name: "quantity", kind: "str", description: "x_m[i] | min_matched_cos, mean_matched_cos (signed cosine between W_m rows and W_p columns after a Hungarian matching) | l_sae_relative (held-out L_SAE / E‖x_p‖²) | gram_rel_diff (‖W_mᵀW_m − W_pW_pᵀ‖_F / ‖W_pW_pᵀ‖_F) | dead_latents | rotated_frame_l_sae_relative, rotated_frame_min_matched_cos | gap | relative_error (E‖x − σ(W_pᵀW_p x)‖² / E‖x‖²)" },
+    { name: "value", kind: "num", description: "ours: the trained SAE's number, gapDirect = L_WSAE − L_GT from the losses at W_m = W_pᵀ, or the recovered value" },
     { name: "expected", description: "what the theory says: the paper's example value, 1 (cosine), the closed form's L_SAE, gapFormula = E[rᵀ(W_pᵀΓ²W_p − I)r]" },
-    { name: "abs_diff", description: "|value − expected| (1 − cosine for cosines)" },
+    { name: "abs_diff", kind: "num", min: 0, optional: true, description: "|value − expected| (1 − cosine for cosines)" },
     { name: "outcome", description: "closed_form min_matched_cos rows: closed form (min cos ≥ threshold) | another zero-loss minimiser (L_SAE/E‖x_p‖² ≤ 1e-6) | stuck above zero loss" },
   ],
+  // a getter: fig1-tree.ts imports this module's instances, so it is read on use, not at load
+  get tree() {
+    return FIG1_TREE;
+  },
   reported: [
-    { what: "Example 1: σ(W_pᵀW_p x) for x = (0.5, 1, 0.8)", value: "(0.5, 0.2, 0)", source: "paper Example 1 via secondary notes (notes/paper.md §2)" },
-    { what: "Example 2", value: "two features zeroed (numbers not known; ours is x = (0.5, 0.8, 0.8))", source: "notes/paper.md §2" },
-    { what: "Theorem 3", value: "with n_m = n the minimiser is unique up to permutation", source: "notes/paper.md §2 (wording not known)" },
+    { what: "Example 1: σ(W_pᵀW_p x) for x = (0.5, 1, 0.8)", value: "(0.5, 0.2, 0)", source: "paper Example 1 via secondary notes (docs/method.md §1)" },
+    { what: "Example 2", value: "two features zeroed (numbers not known; ours is x = (0.5, 0.8, 0.8))", source: "docs/method.md §1" },
+    { what: "Theorem 3", value: "with n_m = n the minimiser is unique up to permutation", source: "docs/method.md §1 (wording not known)" },
   ],
 
   validate(c) {
@@ -350,7 +356,7 @@ export const fig1: Artifact<Fig1Config> = {
       const p = checkPremises(Wp, 1e-6, n);
       const X = sampleX64(stream(s0, `fig1:facts:${inst.id}`), n, c.sparsities[0]!, Math.min(c.evalSamples, 20000));
       const g = gapDirect(Wp, null, X);
-      const ex2p = meanSq(projectRows(Wp, X));
+      const ex2p = meanSq(xpRows(Wp, X));
       return {
         id: inst.id, label: inst.label, sizes: inst.sizes, n, np, nm: n, trained: inst.trained,
         theorem1: p.theorem1.holds, theorem1Reason: `${p.digonPolygon.reason}; ${p.theorem1.reason}`,

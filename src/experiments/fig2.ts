@@ -5,9 +5,9 @@
  */
 import { UserError } from "../util/errors.ts";
 import type { GeneratorName } from "../data/generators.ts";
-import { col, fmt, groupBy, mean, pm, spearman, std } from "./stats.ts";
+import { col, fmt, groupBy, mean, nonFinite, pmCol, spearman, std } from "./stats.ts";
 import {
-  METRIC_COLUMNS, SYNTH_OPTIONS, parseGenerators, parseSparsities, roundRow, superposition, trainAndMeasure, validateSynth,
+  ARCH_COLUMNS, METRIC_COLUMNS, SYNTH_OPTIONS, parseGenerators, parseSparsities, roundRow, superposition, trainAndMeasure, validateSynth,
   type SynthConfig,
 } from "./synthetic.ts";
 import type { Artifact, ClaimResult, JobContext, Row } from "./types.ts";
@@ -52,16 +52,22 @@ export const fig2: Artifact<Fig2Config> = {
     "wsae fig2 --l1 0.01,0.03,0.1 --bias on   # sweep the sparsity penalty",
   ],
   columns: [
-    { name: "artifact", description: "fig2" },
-    { name: "generator", description: "W_p generator (polygon | tms | gaussian)" },
-    { name: "bias", description: "encoder bias on (true) or the theory's bias-free SAE (false)" },
-    { name: "l1", description: "L1 coefficient λ of the training loss" },
-    { name: "S", description: "ground-truth sparsity: P(x_i = 0)" },
-    { name: "seed", description: "seed of W_p (polygon phases), SAE init, training and held-out samples" },
+    { name: "artifact", kind: "str", description: "fig2" },
+    { name: "generator", kind: "str", description: "W_p generator (polygon | tms | gaussian)" },
+    { name: "bias", kind: "bool", description: "encoder bias on (true) or the theory's bias-free SAE (false)" },
+    { name: "l1", kind: "num", min: 0, description: "L1 coefficient λ of the training loss" },
+    ...ARCH_COLUMNS,
+    { name: "S", kind: "num", min: 0, max: 1, description: "ground-truth sparsity: P(x_i = 0)" },
+    { name: "seed", kind: "int", min: 0, description: "seed of W_p (polygon phases), SAE init, training and held-out samples" },
     ...METRIC_COLUMNS,
   ],
+  tree: {
+    key: ["generator", "bias", "l1", "S", "seed"],
+    expected: (c, seeds) =>
+      c.generators.flatMap((generator) => seeds.flatMap((seed) => c.sparsities.flatMap((S) => c.bias.flatMap((bias) => c.l1.map((l1) => ({ generator, bias, l1, S, seed })))))),
+  },
   reported: [
-    { what: "trend of activated features per latent", value: "falls as S increases (no numbers known)", source: "paper Fig. 2 via secondary notes (notes/paper.md §3.1)" },
+    { what: "trend of activated features per latent", value: "falls as S increases (no numbers known)", source: "paper Fig. 2 via secondary notes (docs/method.md §1)" },
   ],
 
   validate(c) {
@@ -85,51 +91,7 @@ export const fig2: Artifact<Fig2Config> = {
   },
 
   claims(c, out) {
-    const results: ClaimResult[] = [];
-    for (const v of variants(out.rows)) {
-      const bySeedS = groupBy(v.rows, ["S"]);
-      const S = bySeedS.map((g) => Number(g.key.S));
-      const m = bySeedS.map((g) => mean(col(g.rows, "avg_activated_features")));
-      const sd = bySeedS.map((g) => std(col(g.rows, "avg_activated_features")));
-      const rho = spearman(S, m);
-      const first = m[0]!, last = m[m.length - 1]!;
-      const falls = rho <= -0.8 && last < first - Math.max(sd[0]!, sd[sd.length - 1]!);
-      const towardsOne = last <= 1.5;
-      const name = variantName(Boolean(v.key.bias), Number(v.key.l1), c.l1.length > 1, String(v.key.generator));
-      results.push({
-        id: `falls-with-S (${name})`,
-        paper: "activated features per latent fall as S grows, towards 1",
-        verdict: falls && towardsOne ? "reproduced" : falls ? "partly reproduced" : "not reproduced",
-        evidence:
-          `${fmt(first)} at S=${S[0]} → ${fmt(last)} at S=${S[S.length - 1]} (mean over ${nSeeds(v.rows)} seed${nSeeds(v.rows) > 1 ? "s" : ""}); ` +
-          `Spearman ρ(S, count) = ${fmt(rho, 2)}; ${towardsOne ? "reaches ≤ 1.5 at the sparsest S" : "stays above 1.5 at the sparsest S"}`,
-      });
-    }
-    const differs = (key: "bias" | "generator") => {
-      const by = new Map<string, Set<string>>();
-      for (const [i, v] of variants(out.rows).entries()) {
-        const other = key === "bias" ? `${v.key.generator}|${v.key.l1}` : `${v.key.bias}|${v.key.l1}`;
-        if (!by.has(other)) by.set(other, new Set());
-        by.get(other)!.add(results[i]!.verdict);
-      }
-      return [...by.values()].some((s) => s.size > 1);
-    };
-    if (c.bias.length > 1)
-      results.push({
-        id: "knob: encoder bias",
-        paper: "(our check) does the verdict depend on the encoder bias?",
-        verdict: "note",
-        evidence: (differs("bias") ? "yes: the verdicts above differ between bias settings. " : "no: the verdicts agree across bias settings. ") +
-          "A tied bias-free latent responds to every feature it overlaps positively, whatever S is, so without a bias the count cannot reach 1 unless all interference is non-positive (digons, triangles, squares).",
-      });
-    if (c.generators.length > 1)
-      results.push({
-        id: "knob: W_p generator",
-        paper: "(our check) does the verdict depend on the superposition geometry?",
-        verdict: "note",
-        evidence: differs("generator") ? "yes: the verdicts above differ between generators (see the table)." : "no: the verdicts agree across generators.",
-      });
-    return results;
+    return fig2Claims(c, out.rows);
   },
 
   summary(c, out) {
@@ -140,13 +102,15 @@ export const fig2: Artifact<Fig2Config> = {
       for (const g of groupBy(v.rows, ["S"])) {
         const r = g.rows;
         lines.push(
-          `| ${variantName(Boolean(v.key.bias), Number(v.key.l1), c.l1.length > 1, String(v.key.generator))} | ${g.key.S} | ${pm(col(r, "avg_activated_features"))} | ` +
-          `${pm(col(r, "responding_latents"))} | ${pm(col(r, "l0"))} | ${pm(col(r, "l_sae"))} | ${pm(col(r, "explained_variance"))} | ${pm(col(r, "matched_cos"))} |`,
+          `| ${variantName(Boolean(v.key.bias), Number(v.key.l1), c.l1.length > 1, String(v.key.generator))} | ${g.key.S} | ${pmCol(r, "avg_activated_features")} | ` +
+          `${pmCol(r, "responding_latents")} | ${pmCol(r, "l0")} | ${pmCol(r, "l_sae")} | ${pmCol(r, "explained_variance")} | ${pmCol(r, "matched_cos")} |`,
         );
       }
     lines.push("");
+    if (c.topk > 0)
+      lines.push(`**Top-k (k = ${c.topk}) instead of ReLU, λ = ${c.l1.join(", ")}.** ${TOPK_NOTE(c.topk, c.n, c.n_m)}`, "");
     lines.push(
-      `Counting rule (SPEC §3): R[j,i] = σ(W_m W_p + b)[j,i] − σ(b)_j is latent j's response to feature i alone at value 1; ` +
+      `Counting rule (docs/method.md §2): R[j,i] = σ(W_m W_p + b)[j,i] − σ(b)_j is latent j's response to feature i alone at value 1; ` +
       `a latent responds if some R[j,i] > 0; it counts feature i as activating it when R[j,i] > τ·max_i R[j,i], τ = ${c.tau}. ` +
       `Mean ± standard deviation over seeds.`,
     );
@@ -184,7 +148,87 @@ export type Fig2Job = { c: SynthConfig; S: number; seed: number; bias: boolean; 
 export async function fig2Job(j: Fig2Job, jc: JobContext): Promise<Row> {
   const Wp = await superposition(jc.backend, j.c, j.S, j.seed);
   const m = await trainAndMeasure(jc.backend, j.c, { S: j.S, seed: j.seed, Wp, bias: j.bias, l1: j.l1, gamma2: null }, (s) => jc.step(s, j.c.steps));
-  return roundRow({ artifact: "fig2", generator: j.c.generator, bias: j.bias, l1: j.l1, S: j.S, seed: j.seed, ...m });
+  return roundRow({ artifact: "fig2", generator: j.c.generator, bias: j.bias, l1: j.l1, tied: j.c.tied, topk: j.c.topk, S: j.S, seed: j.seed, ...m });
 }
 
-const nSeeds = (rows: Row[]) => new Set(rows.map((r) => r.seed)).size;
+const TOPK_NOTE = (k: number, n: number, nm: number) =>
+  `With Top-k and no encoder bias, a single-feature probe W_m W_p e_i fires exactly k latents whatever S is, so the count per latent is about k·n/n_m = ${fmt((k * n) / nm)} by construction; the bias-off rows cannot test the claim.`;
+
+/**
+ * fig2's verdicts: per variant (generator, bias, λ), the count must fall with S
+ * (Spearman ρ ≤ −0.8 and the sparsest S below the densest by more than the seed
+ * spread) — reproduced when it also ends ≤ 1.5, partly when it only falls.
+ * Inconclusive where a seed has no finite count, a seed is missing at some S, or the
+ * count is fixed by construction (Top-k without bias). Then notes on the knobs.
+ */
+export function fig2Claims(c: Pick<Fig2Config, "bias" | "generators" | "l1" | "topk" | "n" | "n_m">, rows: Row[]): ClaimResult[] {
+  const results: ClaimResult[] = [];
+  const allSeeds = new Set(rows.map((r) => r.seed));
+  const lastOf: { key: Row; last: number; sd: number; verdict: ClaimResult["verdict"] }[] = [];
+  for (const v of variants(rows)) {
+    const bySeedS = groupBy(v.rows, ["S"]).sort((a, b) => Number(a.key.S) - Number(b.key.S));
+    const S = bySeedS.map((g) => Number(g.key.S));
+    const m = bySeedS.map((g) => mean(col(g.rows, "avg_activated_features")));
+    const sd = bySeedS.map((g) => std(col(g.rows, "avg_activated_features")));
+    const rho = spearman(S, m);
+    const first = m[0]!, last = m[m.length - 1]!;
+    const falls = rho <= -0.8 && last < first - Math.max(sd[0]!, sd[sd.length - 1]!);
+    const towardsOne = last <= 1.5;
+    const name = variantName(Boolean(v.key.bias), Number(v.key.l1), c.l1.length > 1, String(v.key.generator));
+    const bad = bySeedS.filter((g) => nonFinite(col(g.rows, "avg_activated_features")));
+    const short = bySeedS.filter((g) => new Set(g.rows.map((r) => r.seed)).size < allSeeds.size);
+    const byConstruction = c.topk > 0 && v.key.bias === false;
+    let verdict: ClaimResult["verdict"] = falls && towardsOne ? "reproduced" : falls ? "partly reproduced" : "not reproduced";
+    let why = "";
+    if (bad.length) why = ` — inconclusive: the count is not finite for ${bad.map((g) => `S=${g.key.S} (${nonFinite(col(g.rows, "avg_activated_features"))})`).join(", ")}`;
+    else if (short.length) why = ` — inconclusive: seeds missing at ${short.map((g) => `S=${g.key.S} (${new Set(g.rows.map((r) => r.seed)).size} of ${allSeeds.size})`).join(", ")}`;
+    else if (byConstruction) why = ` — inconclusive: ${TOPK_NOTE(c.topk, c.n, c.n_m)}`;
+    if (why) verdict = "inconclusive";
+    lastOf.push({ key: v.key, last, sd: sd[sd.length - 1]!, verdict });
+    const ns = allSeeds.size;
+    results.push({
+      id: `falls-with-S (${name})`,
+      paper: "activated features per latent fall as S grows, towards 1",
+      verdict,
+      evidence:
+        `${fmt(first)} at S=${S[0]} → ${fmt(last)} at S=${S[S.length - 1]} (mean over ${ns} seed${ns > 1 ? "s" : ""}); ` +
+        `Spearman ρ(S, count) = ${fmt(rho, 2)}; ${towardsOne ? "reaches ≤ 1.5 at the sparsest S" : "stays above 1.5 at the sparsest S"}${why}`,
+    });
+  }
+  /** Does the knob change the verdict or the count at the sparsest S (beyond the seed spread and 10%)? */
+  const knob = (key: "bias" | "generator") => {
+    const by = new Map<string, typeof lastOf>();
+    for (const x of lastOf) {
+      const other = key === "bias" ? `${x.key.generator}|${x.key.l1}` : `${x.key.bias}|${x.key.l1}`;
+      by.set(other, [...(by.get(other) ?? []), x]);
+    }
+    const groups = [...by.values()].filter((g) => g.length > 1);
+    const verdicts = groups.some((g) => new Set(g.map((x) => x.verdict)).size > 1);
+    const counts = groups.some((g) => {
+      const v = g.map((x) => x.last);
+      const spread = Math.max(...g.map((x) => x.sd), 0.1 * Math.max(...v.map(Math.abs)));
+      return Math.max(...v) - Math.min(...v) > spread;
+    });
+    const listed = groups.map((g) => g.map((x) => `${key === "bias" ? (x.key.bias ? "bias on" : "bias off") : x.key.generator}: ${fmt(x.last)}`).join(" vs ")).join("; ");
+    return { verdicts, counts, listed };
+  };
+  const say = (k: ReturnType<typeof knob>) =>
+    (k.verdicts ? "yes: the verdicts above differ" : k.counts ? "yes, in the numbers: the verdicts agree but the counts differ" : "no: the verdicts and the counts agree") +
+    ` (count at the sparsest S: ${k.listed}). `;
+  if (c.bias.length > 1)
+    results.push({
+      id: "knob: encoder bias",
+      paper: "(our check) does the result depend on the encoder bias?",
+      verdict: "note",
+      evidence: say(knob("bias")) +
+        "A tied bias-free latent responds to every feature it overlaps positively, whatever S is, so without a bias the count cannot reach 1 unless all interference is non-positive (digons, triangles, squares).",
+    });
+  if (c.generators.length > 1)
+    results.push({
+      id: "knob: W_p generator",
+      paper: "(our check) does the result depend on the superposition geometry?",
+      verdict: "note",
+      evidence: say(knob("generator")) + "See the table.",
+    });
+  return results;
+}

@@ -4,28 +4,43 @@
  * Paper: at low S the WSAE has lower (a), a larger gap on (b), comparable (c), higher (d).
  */
 import { UserError } from "../util/errors.ts";
-import { col, fmt, groupBy, mean, pm } from "./stats.ts";
-import { METRIC_COLUMNS, SYNTH_OPTIONS, parseSparsities, validateSynth } from "./synthetic.ts";
-import { GRID_OPTIONS, runGrid, type GridConfig } from "./wsae-grid.ts";
+import { col, fmt, groupBy, mean, pmCol } from "./stats.ts";
+import { ARCH_COLUMNS, METRIC_COLUMNS, SYNTH_OPTIONS, parseSparsities, validateSynth } from "./synthetic.ts";
+import { GRID_OPTIONS, labelOf, methodsOf, runGrid, type GridConfig } from "./wsae-grid.ts";
 import type { Artifact, ClaimResult, Column, Row } from "./types.ts";
 
 export type Fig3Config = GridConfig & { lowS: number };
 
 export const GRID_COLUMNS: Column[] = [
-  { name: "artifact", description: "fig3 or table3" },
-  { name: "generator", description: "W_p generator" },
-  { name: "label", description: "model shown in plots: SAE, WSAE (proxy, α), or a reference row" },
-  { name: "method", description: "SAE | WSAE | reference (no training: zero predictor, closed form σ(W_pᵀx_p))" },
-  { name: "proxy", description: "weight proxy of Γ: uniform | variance | oracle" },
-  { name: "alpha", description: "α of γ_i = s_i^α (empty where it does not apply)" },
-  { name: "bias", description: "encoder bias on/off" },
-  { name: "l1", description: "L1 coefficient λ of the training loss" },
-  { name: "S", description: "ground-truth sparsity P(x_i = 0)" },
-  { name: "seed", description: "seed of W_p, init, training, weight and held-out samples" },
-  { name: "gamma_min", description: "smallest γ_i (γ rescaled to mean γ² = 1)" },
-  { name: "gamma_max", description: "largest γ_i" },
+  { name: "artifact", kind: "str", description: "fig3 or table3" },
+  { name: "generator", kind: "str", description: "W_p generator" },
+  { name: "label", kind: "str", description: "model shown in plots: SAE, WSAE (proxy, α), or a reference row" },
+  { name: "method", kind: "str", description: "SAE | WSAE | reference (no training: zero predictor, closed form σ(W_pᵀx_p))" },
+  { name: "proxy", kind: "str", optional: true, description: "weight proxy of Γ: uniform | variance | oracle (empty: reference rows)" },
+  { name: "alpha", kind: "num", optional: true, description: "α of γ_i = s_i^α (empty where it does not apply)" },
+  { name: "bias", kind: "bool", optional: true, description: "encoder bias on/off (empty: reference rows, which have no SAE)" },
+  { name: "l1", kind: "num", min: 0, optional: true, description: "L1 coefficient λ of the training loss (empty: reference rows)" },
+  ...ARCH_COLUMNS,
+  { name: "S", kind: "num", min: 0, max: 1, description: "ground-truth sparsity P(x_i = 0)" },
+  { name: "seed", kind: "int", min: 0, description: "seed of W_p, init, training, weight and held-out samples" },
+  { name: "gamma_min", kind: "num", min: 0, optional: true, description: "smallest γ_i (γ rescaled to mean γ² = 1)" },
+  { name: "gamma_max", kind: "num", min: 0, optional: true, description: "largest γ_i" },
   ...METRIC_COLUMNS,
 ];
+
+export const REFERENCE_LABELS = ["zero predictor", "closed form σ(W_pᵀx_p)"] as const;
+
+/** The grid's rows a config implies: per S and seed, the two reference rows and every method × bias × λ. */
+export function gridKeys(c: GridConfig, seeds: number[]): Row[] {
+  const out: Row[] = [];
+  for (const S of c.sparsities)
+    for (const seed of seeds) {
+      for (const label of REFERENCE_LABELS) out.push({ label, bias: "", l1: "", S, seed });
+      for (const m of methodsOf(c)) for (const bias of c.bias) for (const l1 of c.l1) out.push({ label: labelOf(m), bias, l1, S, seed });
+    }
+  return out;
+}
+export const GRID_TREE = { key: ["label", "bias", "l1", "S", "seed"], expected: gridKeys };
 
 const SHARED_PRESETS = {
   quick: {
@@ -50,6 +65,7 @@ export const GRID_CLI = [
 
 export function validateGrid(c: Fig3Config): void {
   validateSynth(c);
+  if (c.weightSamples * Math.max(c.n, c.n_p) > 2 ** 28) throw new UserError(`--weight-samples ${c.weightSamples} × n = ${c.weightSamples * c.n} float32 entries (limit ${2 ** 28}); use fewer samples`);
   if (!c.sparsities.some((s) => s <= c.lowS)) throw new UserError(`no sparsity level is ≤ --low-s ${c.lowS}; the low-S claims need one`);
 }
 
@@ -62,7 +78,7 @@ export function change(rel: number): string {
   return `${rel >= 0 ? "+" : ""}${fmt(100 * rel, 2)}%`;
 }
 
-/** Mean L_GT of the all-zero predictor at S (SPEC §3 fact 2: it scores E[x_i²] per feature). */
+/** Mean L_GT of the all-zero predictor at S (docs/method.md §2, reference rows: it scores E[x_i²] per feature). */
 export function zeroLgt(rows: Row[], S: number): number {
   return mean(rows.filter((r) => r.S === S && r.label === "zero predictor").map((r) => Number(r.l_gt)));
 }
@@ -71,18 +87,21 @@ export function zeroLgt(rows: Row[], S: number): number {
  * A lower L_GT than the SAE counts as the paper's claim only where the model also
  * beats switching every feature off; otherwise the two compared models are both worse
  * than predicting nothing and the difference can come from turning features off.
+ * Each point is named by what it is (an S, or an α) so the note reads unambiguously;
+ * a point whose zero-predictor value is unknown (NaN) also makes the claim inconclusive.
  */
-export function gateOnZero(verdict: ClaimResult["verdict"], lgtBySLow: { S: number; lgt: number; zero: number }[]): { verdict: ClaimResult["verdict"]; note: string } {
-  const above = lgtBySLow.filter((r) => !(r.lgt < r.zero));
-  if (verdict === "not reproduced" || !above.length) return { verdict, note: "" };
+export function gateOnZero(verdict: ClaimResult["verdict"], points: { name: string; lgt: number; zero: number }[]): { verdict: ClaimResult["verdict"]; note: string } {
+  const above = points.filter((r) => !(r.lgt < r.zero));
+  if (verdict === "not reproduced" || verdict === "inconclusive" || !above.length) return { verdict, note: "" };
   return {
     verdict: "inconclusive",
-    note: ` — but at ${above.map((r) => `S=${r.S} (${fmt(r.lgt)} vs zero predictor ${fmt(r.zero)})`).join(", ")} the model's L_GT is not below the all-zero predictor's, so a lower L_GT there does not show better features`,
+    note: ` — but at ${above.map((r) => `${r.name} (${fmt(r.lgt)} vs zero predictor ${Number.isFinite(r.zero) ? fmt(r.zero) : "n/a: no zero-predictor row"})`).join(", ")} ` +
+      "the model's L_GT is not below the all-zero predictor's, so a lower L_GT there does not show better features",
   };
 }
 
 /** Paired (same seed) differences WSAE − SAE of one metric at one S. */
-function paired(rows: Row[], S: number, label: string, metric: string): number[] {
+export function paired(rows: Row[], S: number, label: string, metric: string): number[] {
   const at = rows.filter((r) => r.S === S);
   const sae = new Map(at.filter((r) => r.label === "SAE").map((r) => [r.seed, Number(r[metric])]));
   return at.filter((r) => r.label === label && sae.has(r.seed)).map((r) => Number(r[metric]) - sae.get(r.seed)!);
@@ -92,64 +111,84 @@ function saeMean(rows: Row[], S: number, metric: string): number {
   return mean(rows.filter((r) => r.S === S && r.label === "SAE").map((r) => Number(r[metric])));
 }
 
-export function gridClaims(c: GridConfig & { lowS: number }, rows: Row[]): ClaimResult[] {
+/** Reference rows (no SAE, so no bias or λ) belong to every variant; trained rows to their own. */
+export const variantRows = (rows: Row[], bias: boolean, l1: number): Row[] =>
+  rows.filter((r) => r.method === "reference" || (r.bias === bias && r.l1 === l1));
+
+/**
+ * fig3's four claims per WSAE label × bias × λ, judged at every S ≤ lowS on paired
+ * seeds: reproduced = the expected sign for every seed at every low S (and, for the
+ * L_GT claims, below the all-zero predictor); partly = at some low S; inconclusive when
+ * a seed is missing or a value is not finite.
+ */
+export function gridClaims(c: Pick<GridConfig, "sparsities" | "bias" | "l1"> & { lowS: number }, rows: Row[]): ClaimResult[] {
   const low = c.sparsities.filter((s) => s <= c.lowS);
   const out: ClaimResult[] = [];
   const labels = [...new Set(rows.filter((r) => r.method === "WSAE").map((r) => String(r.label)))];
+  const nSeeds = new Set(rows.map((r) => r.seed)).size;
   for (const bias of c.bias)
     for (const l1 of c.l1)
       for (const label of labels) {
-        const rs = rows.filter((r) => r.bias === bias && (r.method === "reference" || r.l1 === l1));
+        const rs = variantRows(rows, bias, l1);
         const tag = `${label}${c.bias.length > 1 ? `, bias ${bias ? "on" : "off"}` : ""}${c.l1.length > 1 ? `, λ=${l1}` : ""}`;
-        // consistent across seeds: every paired difference has the expected sign
+        // consistent across seeds: every paired difference has the expected sign, and no seed is missing
         const check = (metric: string, sign: -1 | 1) =>
           low.map((S) => {
             const d = paired(rs, S, label, metric);
-            return { S, d, ok: d.length > 0 && d.every((x) => Math.sign(x) === sign), rel: mean(d) / saeMean(rs, S, metric) };
+            const complete = d.length === nSeeds && d.every(Number.isFinite);
+            return { S, d, complete, ok: complete && d.every((x) => Math.sign(x) === sign), rel: mean(d) / saeMean(rs, S, metric) };
           });
-        const verdict = (res: { ok: boolean }[]) =>
-          res.every((r) => r.ok) ? "reproduced" : res.some((r) => r.ok) ? "partly reproduced" : "not reproduced";
+        const verdict = (res: { ok: boolean; complete: boolean }[]): ClaimResult["verdict"] =>
+          !res.every((r) => r.complete) ? "inconclusive" : res.every((r) => r.ok) ? "reproduced" : res.some((r) => r.ok) ? "partly reproduced" : "not reproduced";
+        const gaps = (res: { S: number; complete: boolean; d: number[] }[]) => {
+          const bad = res.filter((r) => !r.complete);
+          return bad.length ? ` — inconclusive: ${bad.map((r) => `S=${r.S} has ${r.d.filter(Number.isFinite).length} of ${nSeeds} seeds paired with finite values`).join(", ")}` : "";
+        };
         const show = (res: { S: number; rel: number; d: number[] }[]) => res.map((r) => `S=${r.S}: ${change(r.rel)}`).join("; ");
+        const modelMean = (S: number, metric: string) => mean(rs.filter((r) => r.S === S && r.label === label).map((r) => Number(r[metric])));
+        const zeroOf = (S: number, metric: string) => mean(rs.filter((r) => r.S === S && r.label === "zero predictor").map((r) => Number(r[metric])));
         const a = check("l_gt", -1);
-        const gate = gateOnZero(verdict(a), low.map((S) => ({
-          S, zero: zeroLgt(rs, S), lgt: mean(rs.filter((r) => r.S === S && r.label === label).map((r) => Number(r.l_gt))),
-        })));
+        const gate = gateOnZero(verdict(a), low.map((S) => ({ name: `S=${S}`, zero: zeroOf(S, "l_gt"), lgt: modelMean(S, "l_gt") })));
         out.push({ id: `(a) lower L_GT — ${tag}`, paper: "at low S, WSAE has lower L_GT than SAE", verdict: gate.verdict,
-          evidence: `WSAE vs SAE, mean paired change over seeds: ${show(a)} (reproduced = lower for every seed at every S ≤ ${c.lowS}, and below the all-zero predictor)${gate.note}` });
+          evidence: `WSAE vs SAE, mean paired change over ${nSeeds} seed(s): ${show(a)} (reproduced = lower for every seed at every S ≤ ${c.lowS}, and below the all-zero predictor)${gaps(a)}${gate.note}` });
         const b = check("l_gt_nonsparse", -1);
         const bigger = low.map((S, i) => b[i]!.rel < a[i]!.rel);
-        const bv = b.every((r) => r.ok) && bigger.every(Boolean) ? "reproduced" : b.some((r) => r.ok) && bigger.some(Boolean) ? "partly reproduced" : "not reproduced";
-        out.push({ id: `(b) larger gap on non-sparse dims — ${tag}`, paper: "the WSAE advantage is larger on the non-sparse ground-truth dims", verdict: bv,
-          evidence: `relative change of L_GT on non-sparse dims: ${show(b)}; larger (more negative) than on all dims at ${bigger.filter(Boolean).length}/${low.length} low-S levels` });
+        const bv0: ClaimResult["verdict"] = !b.every((r) => r.complete) ? "inconclusive"
+          : b.every((r) => r.ok) && bigger.every(Boolean) ? "reproduced" : b.some((r) => r.ok) && bigger.some(Boolean) ? "partly reproduced" : "not reproduced";
+        const bgate = gateOnZero(bv0, low.map((S) => ({ name: `S=${S} (non-sparse dims)`, zero: zeroOf(S, "l_gt_nonsparse"), lgt: modelMean(S, "l_gt_nonsparse") })));
+        out.push({ id: `(b) larger gap on non-sparse dims — ${tag}`, paper: "the WSAE advantage is larger on the non-sparse ground-truth dims", verdict: bgate.verdict,
+          evidence: `relative change of L_GT on non-sparse dims: ${show(b)}; larger (more negative) than on all dims at ${bigger.filter(Boolean).length}/${low.length} low-S levels${gaps(b)}${bgate.note}` });
         const cc = low.map((S) => {
           const d = paired(rs, S, label, "l_sae");
-          return { S, d, rel: mean(d) / saeMean(rs, S, "l_sae"), ok: Math.abs(mean(d) / saeMean(rs, S, "l_sae")) <= 0.1 };
+          const complete = d.length === nSeeds && d.every(Number.isFinite);
+          const rel = mean(d) / saeMean(rs, S, "l_sae");
+          return { S, d, complete, rel, ok: complete && Math.abs(rel) <= 0.1 };
         });
         out.push({ id: `(c) comparable L_SAE — ${tag}`, paper: "WSAE reconstructs x_p about as well as SAE (no Pareto penalty)", verdict: verdict(cc),
           evidence: `relative change of L_SAE: ${show(cc)} (comparable = within ±10%); explained variance of x_p, SAE → WSAE: ` +
             low.map((S) => {
               const ev = (l: string) => mean(rs.filter((r) => r.S === S && r.label === l).map((r) => Number(r.explained_variance)));
               return `S=${S}: ${fmt(ev("SAE"))} → ${fmt(ev(label))}`;
-            }).join("; ") });
+            }).join("; ") + gaps(cc) });
         const d = check("per_dim_variance", 1);
         out.push({ id: `(d) higher per-dim variance — ${tag}`, paper: "WSAE latents have higher per-dimensional variance", verdict: verdict(d),
-          evidence: `relative change of per-dimensional variance: ${show(d)}` });
+          evidence: `relative change of per-dimensional variance: ${show(d)}${gaps(d)}` });
       }
-  // SPEC §3 fact (2): switching every feature off scores E[x_i²] per feature on L_GT.
+  // docs/method.md §2 (reference rows): switching every feature off scores E[x_i²] per feature on L_GT.
   const zeroBeats = low.map((S) => {
     const z = zeroLgt(rows, S);
     const many = c.bias.length > 1 || c.l1.length > 1;
     const trained = groupBy(rows.filter((r) => r.S === S && r.method !== "reference"), ["label", "bias", "l1"]).map((g) => ({
       label: `${g.key.label}${many ? ` (bias ${g.key.bias ? "on" : "off"}, λ=${g.key.l1})` : ""}`, lgt: mean(col(g.rows, "l_gt")),
     }));
-    return { S, z, worse: trained.filter((t) => t.lgt > z) , trained };
+    return { S, z, worse: trained.filter((t) => !(t.lgt < z)), trained };
   });
   const nWorse = zeroBeats.reduce((a, r) => a + r.worse.length, 0), nAll = zeroBeats.reduce((a, r) => a + r.trained.length, 0);
   out.push({
     id: "L_GT against the all-zero predictor",
     paper: "(our check) a lower L_GT means better features only if it beats predicting x = 0",
     verdict: "note",
-    evidence: `${nWorse}/${nAll} trained models at S ≤ ${c.lowS} have a higher L_GT than the all-zero predictor (` +
+    evidence: `${nWorse}/${nAll} trained models at S ≤ ${c.lowS} have an L_GT not below the all-zero predictor's (` +
       zeroBeats.map((r) => `S=${r.S}: zero ${fmt(r.z)}, ${r.trained.map((t) => `${t.label} ${fmt(t.lgt)}`).join(", ")}`).join("; ") +
       `). Read the WSAE-vs-SAE differences of L_GT with that in mind.`,
   });
@@ -170,7 +209,7 @@ export function gridPlot(c: GridConfig, rows: Row[], title: string): object {
   const panel = (p: (typeof PANELS)[number]) => {
     const data = sel
       .filter((r) => !(p.metric === "per_dim_variance" && r.label === "zero predictor"))
-      .map((r) => ({ S: r.S, label: r.label, kind: r.method === "reference" ? "reference (no training)" : "trained", value: Number(r[p.metric]) }))
+      .map((r) => ({ S: r.S, label: r.label, kind: r.method === "reference" ? "reference (no training)" : "trained", value: r[p.metric] === "" ? NaN : Number(r[p.metric]) }))
       .filter((d) => Number.isFinite(d.value));
     const log = p.log && data.every((d) => d.value > 0);
     const x = { field: "S", type: "quantitative", title: "ground-truth sparsity S", scale: { domain: [Math.min(...c.sparsities) - 0.02, 1] } };
@@ -198,16 +237,18 @@ export function gridPlot(c: GridConfig, rows: Row[], title: string): object {
 
 // ---- table -------------------------------------------------------------------------
 
+/** The results table: one line per S × model, with the bias and λ of trained models ("—" for reference rows). */
 export function gridTable(rows: Row[]): string {
   const out = [
-    "| S | model | L_GT | L_GT non-sparse | L_SAE | per-dim variance | L0 | dead | explained var. |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| S | model | bias | λ | L_GT | L_GT non-sparse | L_SAE | per-dim variance | L0 | dead | explained var. |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
   ];
-  for (const g of groupBy(rows, ["bias", "l1", "S", "label"])) {
-    const r = g.rows;
-    const tag = r[0]!.method === "reference" ? ` *(reference)*` : "";
-    out.push(`| ${g.key.S} | ${g.key.label}${tag} | ${pm(col(r, "l_gt"))} | ${pm(col(r, "l_gt_nonsparse"))} | ${pm(col(r, "l_sae"))} | ` +
-      `${pm(col(r, "per_dim_variance"))} | ${pm(col(r, "l0"))} | ${pm(col(r, "dead_latents"))} | ${pm(col(r, "explained_variance"))} |`);
+  const groups = groupBy(rows, ["S", "label", "bias", "l1"]).sort((a, b) => Number(a.key.S) - Number(b.key.S));
+  for (const g of groups) {
+    const r = g.rows, ref = r[0]!.method === "reference";
+    const bias = ref ? "—" : g.key.bias ? "on" : "off", l1 = ref ? "—" : String(g.key.l1);
+    out.push(`| ${g.key.S} | ${g.key.label}${ref ? " *(reference)*" : ""} | ${bias} | ${l1} | ${pmCol(r, "l_gt")} | ${pmCol(r, "l_gt_nonsparse")} | ${pmCol(r, "l_sae")} | ` +
+      `${pmCol(r, "per_dim_variance")} | ${pmCol(r, "l0")} | ${pmCol(r, "dead_latents")} | ${pmCol(r, "explained_variance")} |`);
   }
   return out.join("\n");
 }
@@ -233,8 +274,9 @@ export const fig3: Artifact<Fig3Config> = {
     "wsae fig3 --bias off,on --seeds 5",
   ],
   columns: GRID_COLUMNS,
+  tree: GRID_TREE,
   reported: [
-    { what: "WSAE vs SAE, synthetic, low S", value: "lower L_GT (larger gap on non-sparse dims), comparable L_SAE, higher per-dim variance; no numbers known", source: "paper Fig. 3 via secondary notes and reviews (notes/paper.md §3.1)" },
+    { what: "WSAE vs SAE, synthetic, low S", value: "lower L_GT (larger gap on non-sparse dims), comparable L_SAE, higher per-dim variance; no numbers known", source: "paper Fig. 3 via secondary notes and reviews (docs/method.md §1)" },
   ],
   validate: validateGrid,
   async run(c, ctx) {

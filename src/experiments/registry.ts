@@ -4,7 +4,7 @@ import { fig2 } from "./fig2.ts";
 import { fig3 } from "./fig3.ts";
 import { table3 } from "./table3.ts";
 
-/** Every artifact of SPEC §2, implemented or not, in the paper's order. */
+/** Every artifact of docs/method.md §1, implemented or not, in the paper's order. */
 export const PLANNED: { id: ArtifactId; title: string }[] = [
   { id: "fig1", title: "Figure 1: the framework x → W_p → x_p → SAE → x_m, Examples 1–2, Theorems 1, 2, 4, 5 checked" },
   { id: "fig2", title: "Figure 2: average activated features per SAE latent vs ground-truth sparsity S" },

@@ -1,16 +1,26 @@
 import type { Row } from "./types.ts";
 
+/**
+ * Mean over seeds; NaN when any value is not finite (or there is none), so a seed
+ * that failed is never silently dropped while the text still says "over 3 seeds".
+ */
 export function mean(xs: number[]): number {
-  const f = xs.filter((x) => Number.isFinite(x));
-  return f.length ? f.reduce((a, b) => a + b, 0) / f.length : NaN;
+  if (!xs.length || !xs.every((x) => Number.isFinite(x))) return NaN;
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-/** Sample standard deviation (n − 1); 0 for a single value. */
+/** Sample standard deviation (n − 1); 0 for a single value; NaN when any value is not finite. */
 export function std(xs: number[]): number {
-  const f = xs.filter((x) => Number.isFinite(x));
-  if (f.length < 2) return 0;
-  const m = mean(f);
-  return Math.sqrt(f.reduce((a, b) => a + (b - m) ** 2, 0) / (f.length - 1));
+  if (!xs.every((x) => Number.isFinite(x))) return NaN;
+  if (xs.length < 2) return 0;
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
+}
+
+/** Values that are not finite, as "k of n" for a table cell ("" when all are). */
+export function nonFinite(xs: number[]): string {
+  const k = xs.filter((x) => !Number.isFinite(x)).length;
+  return k ? `${k} of ${xs.length} not finite` : "";
 }
 
 /** Group rows by the listed keys, keeping first-seen order. */
@@ -28,12 +38,18 @@ export function groupBy(rows: Row[], keys: string[]): { key: Row; rows: Row[] }[
   return [...out.values()];
 }
 
-export const col = (rows: Row[], name: string): number[] => rows.map((r) => Number(r[name]));
+/** A numeric column; an empty or missing cell is NaN (Number("") would be 0). */
+export const col = (rows: Row[], name: string): number[] => rows.map((r) => (r[name] === "" || r[name] === undefined ? NaN : Number(r[name])));
+
+/** pm of a column, "—" where the column does not apply to these rows (every cell empty). */
+export function pmCol(rows: Row[], name: string, digits = 3): string {
+  return rows.every((r) => r[name] === "" || r[name] === undefined) ? "—" : pm(col(rows, name), digits);
+}
 
 /** "m ± s" with a sensible number of digits. */
 export function pm(xs: number[], digits = 3): string {
   const m = mean(xs), s = std(xs);
-  if (!Number.isFinite(m)) return "n/a";
+  if (!Number.isFinite(m)) return xs.length ? `n/a (${nonFinite(xs)})` : "n/a";
   return xs.length > 1 ? `${fmt(m, digits)} ± ${fmt(s, digits)}` : fmt(m, digits);
 }
 

@@ -1,7 +1,7 @@
 /**
  * What fig1/fig2/fig3/table3 share: the synthetic setting's config and flags, the
  * superposition matrix per (generator, S, seed), and "train one SAE, measure it on
- * held-out samples" → one tidy row of metrics (SPEC §3 names).
+ * held-out samples" → one tidy row of metrics (docs/method.md §2 names).
  */
 import type { Backend } from "../compute/backend.ts";
 import { GENERATORS, gaussianWp, polygonWp, type GeneratorName } from "../data/generators.ts";
@@ -13,7 +13,8 @@ import {
   activatedFeatures, alignFeatures, deadLatents, explainedVariance, groundTruthLoss, l0,
   matchedMeanCosine, meanMaxCosine, perDimVariance, reconstructionLoss, responseMatrix,
 } from "../metrics/index.ts";
-import { UserError } from "../util/errors.ts";
+import { DivergenceError, UserError } from "../util/errors.ts";
+import { parseIntFlag, parseNameList, parseNumFlag, parseNumList, splitList } from "../util/parse.ts";
 import type { Mat } from "../util/mat.ts";
 import { stream } from "../util/rng.ts";
 import type { Column, OptionSpec, Row } from "./types.ts";
@@ -33,41 +34,32 @@ export type SynthConfig = {
   tied: boolean;
   topk: number;
   evalSamples: number;
-  /** Threshold τ of the activated-features count (SPEC §3). */
+  /** Threshold τ of the activated-features count (docs/method.md §2). */
   tau: number;
   tmsSteps: number;
 };
 
-// ---- flag parsing -----------------------------------------------------------
+// ---- flag parsing (the parsers themselves live in util/parse.ts) ------------------
 
-export function parseInt1(name: string, min = 1) {
-  return (raw: string): number => {
-    const v = Number(raw);
-    if (!Number.isInteger(v) || v < min) throw new UserError(`${name} must be an integer >= ${min} (got '${raw}')`);
-    return v;
-  };
+/** Upper bounds of the synthetic flags: refused with the limit rather than running for days. */
+export const LIMITS = {
+  dim: 100_000, steps: 1_000_000, batch: 65_536, evalSamples: 1_000_000,
+  /** steps × batch × n_m × n_p multiply-adds of one training (full preset: 3·10⁹). */
+  trainWork: 1e13,
+} as const;
+
+export function parseInt1(name: string, min = 1, max: number = LIMITS.steps) {
+  return parseIntFlag(name, min, max);
 }
-export function parseNum(name: string, ok: (v: number) => boolean, what: string) {
-  return (raw: string): number => {
-    const v = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(v) || !ok(v)) throw new UserError(`${name} must be ${what} (got '${raw}')`);
-    return v;
-  };
-}
-export function parseList(name: string, ok: (v: number) => boolean, what: string) {
-  return (raw: string): number[] => {
-    const parts = raw.split(",").map((s) => s.trim()).filter((s) => s.length);
-    if (!parts.length) throw new UserError(`${name} needs at least one value`);
-    return parts.map((p) => parseNum(name, ok, what)(p));
-  };
-}
+export const parseNum = parseNumFlag;
+export const parseList = parseNumList;
 /** Sparsity levels, sorted and without repeats (a trend needs distinct levels). */
 export function parseSparsities(raw: string): number[] {
-  const v = parseList("--sparsities", (x) => x >= 0 && x < 1, "in [0, 1)")(raw);
+  const v = parseNumList("--sparsities", (x) => x >= 0 && x < 1, "in [0, 1)")(raw);
   return [...new Set(v)].sort((a, b) => a - b);
 }
 export function parseBias(raw: string): boolean[] {
-  const out = raw.split(",").map((s) => s.trim()).map((s) => {
+  const out = splitList("--bias", raw).map((s) => {
     if (s === "on" || s === "true") return true;
     if (s === "off" || s === "false") return false;
     throw new UserError(`--bias takes on, off or a list like off,on (got '${s}')`);
@@ -75,12 +67,7 @@ export function parseBias(raw: string): boolean[] {
   return [...new Set(out)];
 }
 /** One or more generator names, without repeats. */
-export function parseGenerators(raw: string): GeneratorName[] {
-  const out = raw.split(",").map((s) => s.trim()).filter(Boolean);
-  for (const g of out) if (!(GENERATORS as string[]).includes(g)) throw new UserError(`--generator must be one of ${GENERATORS.join(", ")} (got '${g}')`);
-  if (!out.length) throw new UserError("--generator needs at least one generator");
-  return [...new Set(out)] as GeneratorName[];
-}
+export const parseGenerators: (raw: string) => GeneratorName[] = parseNameList("--generator", GENERATORS);
 function parseGenerator(raw: string): GeneratorName {
   const [g, ...more] = parseGenerators(raw);
   if (more.length) throw new UserError(`--generator takes one generator here (got '${raw}'); fig2 runs several side by side`);
@@ -88,18 +75,18 @@ function parseGenerator(raw: string): GeneratorName {
 }
 
 export const SYNTH_OPTIONS: OptionSpec[] = [
-  { flags: "--n <int>", key: "n", description: "ground-truth features n", parse: parseInt1("--n", 2) },
-  { flags: "--np <int>", key: "n_p", description: "observed (polysemantic) dims n_p", parse: parseInt1("--np", 1) },
-  { flags: "--nm <int>", key: "n_m", description: "SAE latents n_m", parse: parseInt1("--nm", 1) },
+  { flags: "--n <int>", key: "n", description: "ground-truth features n", parse: parseInt1("--n", 2, LIMITS.dim) },
+  { flags: "--np <int>", key: "n_p", description: "observed (polysemantic) dims n_p", parse: parseInt1("--np", 1, LIMITS.dim) },
+  { flags: "--nm <int>", key: "n_m", description: "SAE latents n_m", parse: parseInt1("--nm", 1, LIMITS.dim) },
   { flags: "--generator <name>", key: "generator", description: "W_p generator: polygon | tms | gaussian", parse: parseGenerator },
   { flags: "--steps <int>", key: "steps", description: "training steps per SAE", parse: parseInt1("--steps") },
-  { flags: "--batch <int>", key: "batch", description: "samples per step", parse: parseInt1("--batch") },
+  { flags: "--batch <int>", key: "batch", description: "samples per step", parse: parseInt1("--batch", 1, LIMITS.batch) },
   { flags: "--lr <x>", key: "lr", description: "Adam learning rate", parse: parseNum("--lr", (v) => v > 0 && v < 10, "in (0, 10)") },
   { flags: "--l1 <list>", key: "l1", description: "L1 coefficient(s) λ on the latents, e.g. 0.01 or 0,0.01,0.03", parse: parseList("--l1", (v) => v >= 0, ">= 0") },
   { flags: "--bias <list>", key: "bias", description: "encoder bias: off (theory), on, or off,on (both)", parse: parseBias },
   { flags: "--untied", key: "tied", description: "separate decoder (unit-norm rows) instead of the tied W_mᵀ", parse: () => false },
-  { flags: "--topk <int>", key: "topk", description: "Top-k activation instead of ReLU (0 = ReLU)", parse: parseInt1("--topk", 0) },
-  { flags: "--eval-samples <int>", key: "evalSamples", description: "held-out samples for every metric", parse: parseInt1("--eval-samples", 16) },
+  { flags: "--topk <int>", key: "topk", description: "Top-k activation instead of ReLU (0 = ReLU)", parse: parseInt1("--topk", 0, LIMITS.dim) },
+  { flags: "--eval-samples <int>", key: "evalSamples", description: "held-out samples for every metric", parse: parseInt1("--eval-samples", 16, LIMITS.evalSamples) },
   { flags: "--tau <x>", key: "tau", description: "activated-features threshold τ (share of a latent's max response)", parse: parseNum("--tau", (v) => v >= 0 && v < 1, "in [0, 1)") },
   { flags: "--tms-steps <int>", key: "tmsSteps", description: "training steps of the toy model behind --generator tms", parse: parseInt1("--tms-steps") },
 ];
@@ -115,6 +102,9 @@ export function validateSynth(c: SynthConfig): void {
   big("--batch × --nm", c.batch * Math.max(c.n_m, c.n));
   big("--eval-samples × max(--n, --nm)", c.evalSamples * Math.max(c.n, c.n_m));
   big("--nm × --n (the response matrix)", c.n_m * c.n);
+  const work = c.steps * c.batch * c.n_m * c.n_p;
+  if (work > LIMITS.trainWork)
+    throw new UserError(`--steps × --batch × --nm × --np = ${work.toExponential(2)} multiply-adds per training (limit ${LIMITS.trainWork.toExponential(0)}); use fewer steps or a smaller shape`);
 }
 
 // ---- superposition matrices ------------------------------------------------
@@ -139,20 +129,39 @@ export async function superposition(backend: Backend, c: SynthConfig, S: number,
 export type RunSpec = { S: number; seed: number; Wp: Mat<Float64Array>; bias: boolean; l1: number; gamma2: Float32Array | null };
 
 export const METRIC_COLUMNS: Column[] = [
-  { name: "l_sae", description: "L_SAE: mean over held-out samples of ‖x_p − x̂_p‖² (unweighted, also for WSAE)" },
-  { name: "l_gt", description: "L_GT: mean over held-out samples of Σ_i (x_i − z_{I*(i)})², I* = Hungarian max-weight assignment on R" },
-  { name: "l_gt_nonsparse", description: "L_GT restricted to the features with x_i ≠ 0 (still divided by the number of samples)" },
-  { name: "l0", description: "mean number of latents > 0 per held-out sample" },
-  { name: "dead_latents", description: "latents that never fire on the held-out samples" },
-  { name: "explained_variance", description: "1 − Σ‖x_p − x̂_p‖² / Σ‖x_p − mean(x_p)‖² on held-out samples" },
-  { name: "per_dim_variance", description: "mean over live latents of the variance of the latent's activation over held-out samples" },
-  { name: "avg_activated_features", description: "over responding latents, mean count of features i with R[j,i] > τ·max_i R[j,i]; R[j,i] = σ(W_m W_p + b)[j,i] − σ(b)_j" },
-  { name: "responding_latents", description: "latents with some R[j,i] > 0" },
-  { name: "mmcs_feat", description: "mean over features of the max cosine to any decoder row" },
-  { name: "mmcs_latent", description: "mean over decoder rows of the max cosine to any feature" },
-  { name: "matched_cos", description: "Hungarian-matched mean cosine between decoder rows and W_p columns" },
-  { name: "train_loss", description: "training loss (weighted reconstruction + λ·L1) at the last step" },
+  { name: "l_sae", kind: "num", min: 0, description: "L_SAE: mean over held-out samples of ‖x_p − x̂_p‖² (unweighted, also for WSAE)" },
+  { name: "l_gt", kind: "num", min: 0, description: "L_GT: mean over held-out samples of Σ_i (x_i − z_{I*(i)})², I* = Hungarian max-weight assignment on R" },
+  { name: "l_gt_nonsparse", kind: "num", min: 0, description: "L_GT restricted to the features with x_i ≠ 0 (still divided by the number of samples)" },
+  { name: "l0", kind: "num", min: 0, description: "mean number of latents > 0 per held-out sample" },
+  { name: "dead_latents", kind: "int", min: 0, description: "latents that never fire on the held-out samples" },
+  { name: "explained_variance", kind: "num", max: 1, description: "1 − Σ‖x_p − x̂_p‖² / Σ‖x_p − mean(x_p)‖² on held-out samples" },
+  { name: "per_dim_variance", kind: "num", min: 0, optional: true, description: "mean over live latents of the variance of the latent's activation over held-out samples (empty: no live latent)" },
+  { name: "avg_activated_features", kind: "num", min: 0, optional: true, description: "over responding latents, mean count of features i with R[j,i] > τ·max_i R[j,i]; R[j,i] = σ(W_m W_p + b)[j,i] − σ(b)_j (empty: reference rows)" },
+  { name: "responding_latents", kind: "int", min: 0, optional: true, description: "latents with some R[j,i] > 0" },
+  { name: "mmcs_feat", kind: "num", min: -1, max: 1, optional: true, description: "mean over features of the max cosine to any decoder row" },
+  { name: "mmcs_latent", kind: "num", min: -1, max: 1, optional: true, description: "mean over decoder rows of the max cosine to any feature" },
+  { name: "matched_cos", kind: "num", min: -1, max: 1, optional: true, description: "Hungarian-matched mean cosine between decoder rows and W_p columns" },
+  { name: "train_loss", kind: "num", min: 0, optional: true, description: "training loss (weighted reconstruction + λ·L1) at the last step" },
 ];
+
+/** The SAE architecture of a row (the knobs of docs/method.md §3), written into every row so variants can be told apart. */
+export const ARCH_COLUMNS: Column[] = [
+  { name: "tied", kind: "bool", optional: true, description: "decoder tied to the encoder (W_mᵀ) or separate (empty: reference rows, no SAE)" },
+  { name: "topk", kind: "int", min: 0, optional: true, description: "Top-k activation's k; 0 = ReLU (empty: reference rows)" },
+];
+
+/** The training samples of one (S, seed): a fresh batch per step from stream "train:S=…". */
+export function trainingSource(Wp: Mat<Float64Array>, S: number, seed: number): SyntheticSource {
+  return new SyntheticSource(Wp, S, stream(seed, `train:S=${S}`));
+}
+/**
+ * The held-out samples of one (S, seed), from stream "eval:S=…": never the training
+ * stream, so every metric is measured on samples no model trained on; the reference
+ * rows use the very same samples as the trained models.
+ */
+export function heldOut(Wp: Mat<Float64Array>, S: number, seed: number, N: number): { x: Mat; xp: Mat } {
+  return new SyntheticSource(Wp, S, stream(seed, `eval:S=${S}`)).sample(N);
+}
 
 export function specOf(c: SynthConfig, bias: boolean): SaeSpec {
   return { n_p: c.n_p, n_m: c.n_m, tied: c.tied, bias, topk: c.topk };
@@ -167,12 +176,14 @@ export async function trainAndMeasure(
   backend: Backend, c: SynthConfig, r: RunSpec, onStep?: (step: number) => void,
 ): Promise<Row> {
   const spec = specOf(c, r.bias);
-  const src = new SyntheticSource(r.Wp, r.S, stream(r.seed, `train:S=${r.S}`));
+  const src = trainingSource(r.Wp, r.S, r.seed);
   const res = await trainSae(
     backend, spec, src, { steps: c.steps, batch: c.batch, lr: c.lr, l1: r.l1, gamma2: r.gamma2 },
     stream(r.seed, "init"), onStep ? (s) => onStep(s) : undefined,
   );
-  const held = new SyntheticSource(r.Wp, r.S, stream(r.seed, `eval:S=${r.S}`)).sample(c.evalSamples);
+  // a finite loss does not mean finite weights (a huge λ can overflow them in the last step)
+  assertFiniteParams(res.params, `S=${r.S} seed=${r.seed} λ=${r.l1}`);
+  const held = heldOut(r.Wp, r.S, r.seed, c.evalSamples);
   const Z = await encodeAll(backend, spec, res.params, held.xp);
   const Xhat = await reconstruct(backend, res.params, Z);
   const R = responseMatrix(res.params.W, r.Wp, res.params.b ?? undefined, c.topk || undefined);
@@ -187,7 +198,7 @@ export async function trainAndMeasure(
     l0: l0(Z),
     dead_latents: deadLatents(Z).count,
     explained_variance: explainedVariance(held.xp, Xhat),
-    per_dim_variance: perDimVariance(Z).mean,
+    per_dim_variance: orEmpty(perDimVariance(Z).mean),
     avg_activated_features: act.mean,
     responding_latents: act.responding,
     mmcs_feat: mmcs.featToLatent,
@@ -195,6 +206,18 @@ export async function trainAndMeasure(
     matched_cos: matchedMeanCosine(decoderOf(res.params), r.Wp).mean,
     train_loss: res.finalLoss,
   };
+}
+
+/** A mean over no live latents is not a number but "not applicable": written as an empty cell. */
+export const orEmpty = (v: number): number | "" => (Number.isFinite(v) ? v : "");
+
+/** Training diverged if any weight is NaN/Inf, even when the last loss was finite: exit 3. */
+export function assertFiniteParams(p: { W: Mat; D?: Mat | null; b?: Float32Array | null }, what: string): void {
+  for (const [name, a] of [["W_m", p.W.data], ["decoder", p.D?.data], ["bias", p.b]] as const) {
+    if (!a) continue;
+    for (let i = 0; i < a.length; i++)
+      if (!Number.isFinite(a[i]!)) throw new DivergenceError(`training diverged (${what}): ${name} has a non-finite weight (${a[i]}) although the loss stayed finite; try a smaller --l1 or --lr`);
+  }
 }
 
 const MEASURED = new Set([

@@ -1,5 +1,5 @@
 /**
- * Table 3 (our definition, SPEC §2): the synthetic numbers behind Figure 3, per S,
+ * Table 3 (our definition, docs/method.md §1): the synthetic numbers behind Figure 3, per S,
  * every metric, SAE vs WSAE, mean ± std over seeds; plus two sweeps a reader needs to
  * judge the remedy: α (including negative α: does up-weighting high-variance dims
  * help, or the opposite?) and the L1 coefficient λ of the sparsity mechanism.
@@ -8,12 +8,10 @@ import { UserError } from "../util/errors.ts";
 import { col, fmt, groupBy, mean, pm } from "./stats.ts";
 import { parseList } from "./synthetic.ts";
 import {
-  GRID_CLI, GRID_COLUMNS, GRID_NOTES, GRID_PRESETS, gateOnZero, gridClaims, gridTable, validateGrid, zeroLgt, type Fig3Config,
+  GRID_CLI, GRID_COLUMNS, GRID_NOTES, GRID_PRESETS, GRID_TREE, gateOnZero, gridClaims, gridTable, validateGrid, zeroLgt, type Fig3Config,
 } from "./fig3.ts";
-import { GRID_JOB_URL, gridJobLabel, methodsOf, parseAlphas, runGrid, type GridJob, type Method } from "./wsae-grid.ts";
+import { GRID_JOB_URL, gridJobLabel, labelOf, methodsOf, parseAlphas, runGrid, type GridJob, type Method } from "./wsae-grid.ts";
 import type { Artifact, ClaimResult, Row, RunContext } from "./types.ts";
-import { gitState } from "../util/git.ts";
-import { ROOT } from "../util/root.ts";
 
 export type Table3Config = Fig3Config & {
   /** α values of the variance proxy to sweep. */
@@ -31,19 +29,21 @@ const parseL1Sweep = parseList("--l1-sweep", (v) => v >= 0, ">= 0");
 const fromGrid = (grid: Row[], S: number, m: Method, l1: number, bias: boolean) =>
   grid.filter((r) => r.S === S && r.proxy === m.proxy && r.l1 === l1 && r.bias === bias && (m.proxy !== "variance" || r.alpha === m.alpha));
 
+/** The models of the λ sweep: the SAE, the WSAE with the variance proxy at the grid's α, and the oracle Γ. */
+const l1MethodsOf = (c: Table3Config): Method[] =>
+  [{ method: "SAE", proxy: "uniform", alpha: null }, { method: "WSAE", proxy: "variance", alpha: c.alpha }, { method: "WSAE", proxy: "oracle", alpha: null }];
+
+const SWEEP_COLUMNS = [...GRID_COLUMNS, { name: "sweep", kind: "str" as const, description: "which sweep the row belongs to: alpha | l1" }];
+
 /** The keys that define the grid; fig3's results are reusable when all of them match. */
 const GRID_KEYS = ["n", "n_p", "n_m", "generator", "steps", "batch", "lr", "l1", "bias", "tied", "topk", "evalSamples", "tau", "tmsSteps", "sparsities", "alpha", "proxies", "weightSamples"] as const;
 
+/** fig3's grid when the run context says it ran the same code on the same backend, with the same settings and seeds. */
 function reusableGrid(c: Table3Config, ctx: RunContext) {
   const prev = ctx.previous("fig3");
-  const now = gitState(ROOT);
-  if (!prev || !now || now.src_dirty) return null;
-  // same code (clean src/ tree), same settings, same seeds, same backend → the same numbers
-  const g = prev.git;
-  const same = g !== null && !g.src_dirty && g.src_tree === now.src_tree && !prev.gitChanged &&
-    GRID_KEYS.every((k) => JSON.stringify(prev.config[k]) === JSON.stringify(c[k])) &&
-    JSON.stringify(prev.seeds) === JSON.stringify(ctx.seeds) &&
-    prev.backend.name === ctx.backend.name && prev.backend.mode === ctx.backend.mode;
+  if (!prev || !prev.sameCode) return null;
+  const same = GRID_KEYS.every((k) => JSON.stringify(prev.config[k]) === JSON.stringify(c[k])) &&
+    JSON.stringify(prev.seeds) === JSON.stringify(ctx.seeds);
   return same ? prev : null;
 }
 
@@ -63,9 +63,19 @@ export const table3: Artifact<Table3Config> = {
     ...GRID_CLI,
   ],
   examples: ["wsae table3 --quick", "wsae table3 --alphas=-2,-1,0,1,2 --sweep-sparsities 0.5,0.99", "wsae table3 --l1-sweep 0.01,0.1,1"],
-  columns: [...GRID_COLUMNS, { name: "sweep", description: "alpha_sweep.csv / l1_sweep.csv only: which sweep the row belongs to" }],
+  columns: GRID_COLUMNS,
+  tree: {
+    ...GRID_TREE,
+    extra: {
+      alpha_sweep: { columns: SWEEP_COLUMNS, key: ["S", "alpha", "seed"], expected: (c, seeds) => c.sweepSparsities.flatMap((S) => c.alphas.flatMap((alpha) => seeds.map((seed) => ({ S, alpha, seed })))) },
+      l1_sweep: {
+        columns: SWEEP_COLUMNS, key: ["S", "l1", "label", "seed"],
+        expected: (c, seeds) => c.l1Sweep.flatMap((l1) => l1MethodsOf(c).flatMap((m) => seeds.map((seed) => ({ S: c.sweepSparsities[0]!, l1, label: labelOf(m), seed })))),
+      },
+    },
+  },
   reported: [
-    { what: "α used", value: "α = 1 in the main results, α = 0.5 also reported; 'relatively robust to α'", source: "reviews and notes (notes/paper.md §1.5, §5)" },
+    { what: "α used", value: "α = 1 in the main results, α = 0.5 also reported; 'relatively robust to α'", source: "reviews and notes (docs/method.md §1)" },
   ],
   validate(c) {
     validateGrid(c);
@@ -80,7 +90,7 @@ export const table3: Artifact<Table3Config> = {
     const alphaJobs: { S: number; m: Method }[] = [];
     for (const S of c.sweepSparsities)
       for (const a of c.alphas) alphaJobs.push({ S, m: a === 0 ? { method: "SAE", proxy: "uniform", alpha: null } : { method: "WSAE", proxy: "variance", alpha: a } });
-    const l1Methods: Method[] = [{ method: "SAE", proxy: "uniform", alpha: null }, { method: "WSAE", proxy: "variance", alpha: c.alpha }, { method: "WSAE", proxy: "oracle", alpha: null }];
+    const l1Methods = l1MethodsOf(c);
     const S0 = c.sweepSparsities[0]!;
     // every sweep point, with the grid row that already is it (when there is one)
     // which sweep points the grid already holds follows from the config alone (never from
@@ -122,9 +132,13 @@ export const table3: Artifact<Table3Config> = {
       // paired by seed, as in fig3: every seed's α > 0 model below its SAE
       const bySeed = (a: number) => new Map(sweep.filter((r) => r.S === S && Number(r.alpha) === a).map((r) => [r.seed, Number(r.l_gt)]));
       const base = bySeed(0);
-      const lower = (a: number) => [...bySeed(a)].every(([seed, v]) => base.has(seed) && v < base.get(seed)!);
+      // every seed of the SAE present at α and lower (a missing or NaN seed is not a pass)
+      const lower = (a: number) => {
+        const at = bySeed(a);
+        return at.size === base.size && base.size > 0 && [...base].every(([seed, v0]) => at.has(seed) && at.get(seed)! < v0);
+      };
       const raw = pos.length && pos.every((a) => lower(a.alpha)) ? "reproduced" : pos.some((a) => lower(a.alpha)) ? "partly reproduced" : "not reproduced";
-      const gate = Number.isFinite(zero) ? gateOnZero(raw, pos.map((a) => ({ S, lgt: a.lgt, zero }))) : { verdict: raw as ClaimResult["verdict"], note: "" };
+      const gate = Number.isFinite(zero) ? gateOnZero(raw, pos.map((a) => ({ name: `α=${a.alpha}`, lgt: a.lgt, zero }))) : { verdict: raw as ClaimResult["verdict"], note: "" };
       claims.push({
         id: `α direction at S=${S}`,
         paper: "reweighting with γ_i = Var_i^α, α > 0 (α = 1 main, 0.5 also), lowers L_GT (reproduced = every α > 0 below the SAE for every seed, and below the all-zero predictor)",

@@ -9,14 +9,43 @@ import type { GitState } from "../util/git.ts";
 export type Cell = number | string | boolean;
 export type Row = Record<string, Cell>;
 
-/** "inconclusive": the measurement cannot decide the paper's claim; "note": our own check, not a claim of the paper. */
-export type Verdict = "reproduced" | "not reproduced" | "partly reproduced" | "inconclusive" | "note";
+/**
+ * "inconclusive": the measurement cannot decide the paper's claim; "note": our own check, not a claim of the paper;
+ * "self-check": an identity or worked arithmetic of the paper that holds for any input (it cannot fail on
+ * data), so it checks our code, not the paper's experiments, and is never counted as a reproduction
+ * ("self-check failed": it did not hold, a bug in our code).
+ */
+export type Verdict = "reproduced" | "not reproduced" | "partly reproduced" | "inconclusive" | "note" | "self-check" | "self-check failed";
+/** Verdicts about the paper's claims (what REPORT.md counts as reproduced or not). */
+export const CLAIM_VERDICTS: readonly Verdict[] = ["reproduced", "partly reproduced", "not reproduced", "inconclusive"];
 export type ClaimResult = { id: string; paper: string; verdict: Verdict; evidence: string };
 
 /** A number the paper reports, shown beside ours, never as ours. */
 export type Reported = { what: string; value: string; source: string };
 
-export type Column = { name: string; description: string };
+/**
+ * One CSV column. `kind` and the bounds are what a tree read back is checked against
+ * (report/validate.ts): "num" finite number, "int" integer, "bool" true/false, "str" text.
+ * `optional`: the cell may be empty (not applicable to that row). Without `kind` only
+ * NaN/Inf text is refused.
+ */
+export type Column = {
+  name: string;
+  description: string;
+  kind?: "num" | "int" | "bool" | "str";
+  min?: number;
+  max?: number;
+  optional?: boolean;
+};
+
+/** A CSV of a results tree: its columns, the columns that identify a row, and the rows a config implies. */
+export type TableSpec<C> = {
+  columns: Column[];
+  /** Columns whose values identify one row: two rows with the same key are duplicates. */
+  key: string[];
+  /** The key values the config and seeds imply, one object per row (order free); omitted = not checked. */
+  expected?(config: C, seeds: number[]): Row[];
+};
 
 /** An artifact-specific flag, mapped onto one config key. */
 export type OptionSpec = {
@@ -71,6 +100,12 @@ export type Previous = {
   /** the code that produced it (see util/git.ts) and whether it changed while it ran */
   git: GitState | null;
   gitChanged: boolean;
+  /**
+   * Decided by the run context, not the artifact: the earlier run provably ran the code
+   * that runs now (both clean src/ trees with the same hash, unchanged during that run)
+   * on the same backend, so equal settings and seeds give the same numbers.
+   */
+  sameCode: boolean;
   rows: Row[];
   path: string;
 };
@@ -105,4 +140,23 @@ export interface Artifact<C extends object = Record<string, unknown>> {
   plot?(config: C, out: Output): object | null;
   /** Validate the resolved config; throw UserError with one line. */
   validate(config: C): void;
+  /**
+   * How a results tree read back (--from-results, report, verify, reuse) is checked:
+   * data.csv's key and expected rows (its columns are `columns`), the other CSVs it
+   * writes, and whether aux.json must exist. See report/validate.ts.
+   */
+  tree?: {
+    key: string[];
+    expected?(config: C, seeds: number[]): Row[];
+    extra?: Record<string, TableSpec<C>>;
+    aux?: boolean;
+    /**
+     * `wsae verify`'s tolerance class of one cell (report/compare.ts), where the default
+     * (reference rows exact, counts, noisy L_GT-like columns, else trained) does not fit.
+     */
+    tolerance?(table: string, column: string, row: Row): TolClass | undefined;
+  };
 }
+
+/** How far a number may move between two runs of the same code (report/compare.ts TOLERANCE). */
+export type TolClass = "exact" | "trained" | "count" | "noisy";

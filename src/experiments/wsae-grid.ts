@@ -11,11 +11,12 @@ import {
 } from "../metrics/index.ts";
 import { gamma2Of, weightsFor, PROXIES, type Proxy } from "../sae/weights.ts";
 import { UserError } from "../util/errors.ts";
+import { splitList } from "../util/parse.ts";
 import { mat, matmul64, transpose, type Mat } from "../util/mat.ts";
 import { recoverBatch } from "../theory/index.ts";
 import type { AnyMat } from "../metrics/index.ts";
 import { stream } from "../util/rng.ts";
-import { parseList, parseNum, roundRow, superposition, trainAndMeasure, type SynthConfig } from "./synthetic.ts";
+import { heldOut, orEmpty, parseInt1, parseList, parseNum, roundRow, superposition, trainAndMeasure, type SynthConfig } from "./synthetic.ts";
 import type { JobContext, OptionSpec, Row, RunContext } from "./types.ts";
 
 export type Method = { method: "SAE" | "WSAE"; proxy: Proxy; alpha: number | null };
@@ -31,19 +32,18 @@ export type GridConfig = SynthConfig & {
 };
 
 export function parseProxies(raw: string): Proxy[] {
-  const out = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const out = splitList("--proxy", raw);
   for (const p of out) {
     if (!(PROXIES as string[]).includes(p)) throw new UserError(`--proxy must be one of ${PROXIES.join(", ")} (got '${p}')`);
     if (p === "semantic") throw new UserError("--proxy semantic needs labelled data; synthetic artifacts take variance, oracle or uniform");
   }
-  if (!out.length) throw new UserError("--proxy needs at least one proxy");
   return [...new Set(out)] as Proxy[];
 }
 
 export const GRID_OPTIONS: OptionSpec[] = [
   { flags: "--alpha <x>", key: "alpha", description: "exponent α of γ_i = s_i^α (negative allowed: --alpha=-1)", parse: parseNum("--alpha", (v) => Math.abs(v) <= 10, "in [-10, 10]") },
   { flags: "--proxy <list>", key: "proxies", description: "WSAE weight proxies: variance, oracle, uniform (list)", parse: parseProxies },
-  { flags: "--weight-samples <int>", key: "weightSamples", description: "samples of x_p for the variance proxy", parse: parseNum("--weight-samples", (v) => Number.isInteger(v) && v >= 2, "an integer >= 2") },
+  { flags: "--weight-samples <int>", key: "weightSamples", description: "samples of x_p for the variance proxy", parse: parseInt1("--weight-samples", 2, 1_000_000) },
 ];
 
 export const parseAlphas = parseList("--alphas", (v) => Math.abs(v) <= 10, "in [-10, 10]");
@@ -70,7 +70,7 @@ export async function runMethod(
   const gamma = weightsFor(m.proxy, m.alpha ?? 1, { xpSample, Wp });
   const metrics = await trainAndMeasure(backend, c, { S, seed, Wp, bias, l1, gamma2: gamma2Of(gamma) }, onStep);
   return {
-    label: labelOf(m), method: m.method, proxy: m.proxy, alpha: m.alpha ?? "", bias, l1, S, seed,
+    label: labelOf(m), method: m.method, proxy: m.proxy, alpha: m.alpha ?? "", bias, l1, tied: c.tied, topk: c.topk, S, seed,
     gamma_min: gamma ? Math.min(...gamma) : 1, gamma_max: gamma ? Math.max(...gamma) : 1,
     ...metrics,
   };
@@ -78,17 +78,18 @@ export async function runMethod(
 
 /** The all-zero predictor and the closed form σ(W_pᵀ x_p), on the same held-out samples as the models. */
 export function referenceRows(c: GridConfig, S: number, seed: number, Wp: Mat<Float64Array>): Row[] {
-  const held = new SyntheticSource(Wp, S, stream(seed, `eval:S=${S}`)).sample(c.evalSamples);
+  const held = heldOut(Wp, S, seed, c.evalSamples);
   const n = Wp.cols, np = Wp.rows, N = c.evalSamples;
   const identity = Int32Array.from({ length: n }, (_, i) => i);
   const cf = recoverBatch(Wp, held.x); // Theorem 1's latents, latent i ↔ feature i
   const row = (label: string, Z: AnyMat, Xhat: AnyMat): Row => {
     const gt = groundTruthLoss(held.x, Z, identity);
+    // no SAE here: bias, λ, tied and k do not apply, so they are empty (not "false"/0)
     return {
-      label, method: "reference", proxy: "", alpha: "", bias: false, l1: 0, S, seed, gamma_min: "", gamma_max: "",
+      label, method: "reference", proxy: "", alpha: "", bias: "", l1: "", tied: "", topk: "", S, seed, gamma_min: "", gamma_max: "",
       l_sae: reconstructionLoss(held.xp, Xhat), l_gt: gt.lgt, l_gt_nonsparse: gt.lgtNonSparse, l0: l0(Z),
       dead_latents: deadLatents(Z).count, explained_variance: explainedVariance(held.xp, Xhat),
-      per_dim_variance: perDimVariance(Z).mean,
+      per_dim_variance: orEmpty(perDimVariance(Z).mean),
     };
   };
   return [row("zero predictor", mat(N, n), mat(N, np)), row("closed form σ(W_pᵀx_p)", cf, matmul64(cf, transpose(Wp)))];

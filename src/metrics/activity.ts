@@ -19,7 +19,7 @@ function liveMask(Z: AnyMat, eps: number): Uint8Array {
 
 /**
  * Latents that never fire (z > 0) on these samples. "Dead" is relative to the sample set given,
- * as in SPEC §3 (held-out samples), not a training-time firing window.
+ * as in docs/method.md §2 (held-out samples), not a training-time firing window.
  */
 export function deadLatents(Z: AnyMat): { count: number; fraction: number } {
   const live = liveMask(Z, 0);

@@ -1,6 +1,6 @@
 /**
  * Exact maximum-weight one-to-one matching (Hungarian, via `munkres`), and the feature→latent
- * alignment I* of SPEC §3. Never greedy: on [[0.9,0.8],[0.8,0]] greedy gets 0.9, optimal 1.6.
+ * alignment I* of docs/method.md §2. Never greedy: on [[0.9,0.8],[0.8,0]] greedy gets 0.9, optimal 1.6.
  */
 import { munkres } from "munkres";
 import { assertShape, type AnyMat } from "./types.ts";

@@ -1,4 +1,4 @@
-/** Evaluation metrics of SPEC §3. All pure, all float64 internally; rows are samples. */
+/** Evaluation metrics of docs/method.md §2. All pure, all float64 internally; rows are samples. */
 export type { AnyMat } from "./types.ts";
 export { activate, responseMatrix, respondingLatents, activatedFeatures, type ActivatedFeatures } from "./response.ts";
 export { maxWeightAssignment, alignFeatures, type Assignment, type Alignment } from "./alignment.ts";

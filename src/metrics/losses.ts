@@ -1,5 +1,5 @@
 /**
- * Sample-averaged losses of SPEC §3: L_GT (all dims and non-sparse dims), L_SAE, explained variance.
+ * Sample-averaged losses of docs/method.md §2: L_GT (all dims and non-sparse dims), L_SAE, explained variance.
  * Rows are samples throughout.
  */
 import { assertShape, type AnyMat } from "./types.ts";
@@ -42,7 +42,7 @@ export function groundTruthLoss(X: AnyMat, Z: AnyMat, latentOf: ArrayLike<number
 }
 
 /**
- * L_SAE = mean_n ‖x_p − x̂_p‖². Unweighted by default, which is how SPEC §3 compares SAE and
+ * L_SAE = mean_n ‖x_p − x̂_p‖². Unweighted by default, which is how docs/method.md §2 compares SAE and
  * WSAE. Pass `gamma` (length n_p) for L_WSAE = mean_n ‖Γ(x_p − x̂_p)‖².
  */
 export function reconstructionLoss(Xp: AnyMat, Xhat: AnyMat, gamma?: ArrayLike<number>): number {

@@ -1,5 +1,5 @@
 /**
- * Latent response matrix R (SPEC §3) and the fig2 "average activated features" score.
+ * Latent response matrix R (docs/method.md §2) and the fig2 "average activated features" score.
  */
 import { matmul64, mat64, type Mat } from "../util/mat.ts";
 import { topkRows } from "../sae/model.ts";

@@ -1,5 +1,5 @@
 /**
- * Semantic consistency (SPEC §3), following PKU-ML's `cluster_acc` (non_neg/main_eval.py):
+ * Semantic consistency (docs/method.md §2), following PKU-ML's `cluster_acc` (non_neg/main_eval.py):
  * keep columns positive somewhere, L2-normalise each sample (row), and for each column take the
  * samples with |ẑ| > thresh; the column's score is the share of its most common label.
  */

@@ -48,7 +48,7 @@ export type TheoryReport = {
     Wm: number[][];
     /** L_SAE at the closed form (Monte Carlo, Γ = I). */
     lSae: number;
-    /** n_m ≥ 2n_p: W_m = [I; −I; 0] reconstructs every x_p, so min L_SAE = 0 (SPEC §3). */
+    /** n_m ≥ 2n_p: W_m = [I; −I; 0] reconstructs every x_p, so min L_SAE = 0 (docs/method.md §2). */
     zeroLossSaeExists: boolean;
     /** whether the closed form is then a global minimiser of the penalty-free L_SAE, in words. */
     verdict: string;

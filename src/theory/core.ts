@@ -1,18 +1,18 @@
 /**
  * The closed-form SAE of Theorem 1 and the features it recovers.
  *
- * Data model (SPEC §1): x ∈ R^n with x_i = 0 w.p. S, else U[0,1]; x_p = W_p x with
+ * Data model (docs/method.md §1): x ∈ R^n with x_i = 0 w.p. S, else U[0,1]; x_p = W_p x with
  * W_p n_p × n (columns = ground-truth features). Tied, bias-free ReLU SAE with
  * encoder W_m (n_m × n_p). At W_m = W_pᵀ (zero-padded, up to the permutation I*)
  * the latents are x_m = σ(W_pᵀ x_p) = σ(W_pᵀ W_p x).
  */
-import { mat64, type Mat } from "../util/mat.ts";
+import { mat64, type AnyMat, type Mat } from "../util/mat.ts";
 import { stream } from "../util/rng.ts";
 import { sampleX as drawX } from "../data/synthetic.ts";
 import { UserError } from "../util/errors.ts";
 
 export type Mat64 = Mat<Float64Array>;
-export type AnyMat = Mat<Float32Array | Float64Array>;
+export type { AnyMat };
 
 /**
  * W_m* = (W_p, 0)ᵀ, n_m × n_p, with I* = identity: row i < n is feature i's column,
@@ -27,8 +27,8 @@ export function closedForm(Wp: AnyMat, nm: number): Mat64 {
   return Wm;
 }
 
-/** x_p = W_p x for one sample. */
-export function project(Wp: AnyMat, x: ArrayLike<number>): Float64Array {
+/** x_p = W_p x for one sample, in float64 (batches go through data/synthetic.ts `project`). */
+export function xpOf(Wp: AnyMat, x: ArrayLike<number>): Float64Array {
   const { rows: np, cols: n } = Wp;
   if (x.length !== n) throw new UserError(`x has ${x.length} entries, W_p has ${n} columns`);
   const xp = new Float64Array(np);
@@ -60,7 +60,7 @@ export function reluInPlace(h: Float64Array): Float64Array {
 
 /** x_m = σ(W_pᵀ W_p x): the features the closed-form SAE recovers from one x. */
 export function recoverFeatures(Wp: AnyMat, x: ArrayLike<number>): Float64Array {
-  return reluInPlace(preActivation(Wp, project(Wp, x)));
+  return reluInPlace(preActivation(Wp, xpOf(Wp, x)));
 }
 
 /** Batched σ(W_pᵀ W_p x) over the rows of X (N × n). */

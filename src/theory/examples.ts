@@ -2,7 +2,7 @@
  * The paper's worked examples, and small W_p builders for tests and demos.
  */
 import { fromRows, mat64, toRows } from "../util/mat.ts";
-import { type Mat64, preActivation, project, reluInPlace } from "./core.ts";
+import { type Mat64, preActivation, xpOf, reluInPlace } from "./core.ts";
 import { shrinkOne, type OneSampleShrink } from "./shrink.ts";
 
 export type WorkedExample = {
@@ -22,7 +22,7 @@ export type WorkedExample = {
 };
 
 function work(id: 1 | 2, title: string, source: "paper" | "ours", note: string, Wp: Mat64, x: number[], expected: number[]): WorkedExample {
-  const xp = project(Wp, x);
+  const xp = xpOf(Wp, x);
   const pre = preActivation(Wp, xp);
   const recovered = reluInPlace(Float64Array.from(pre));
   return {
@@ -49,7 +49,7 @@ export function example1(): WorkedExample {
 
 /**
  * Example 2: the paper only says dims 2 and 3 are both zeroed; its numbers are
- * not known (notes/paper.md §2). This x = (0.5, 0.8, 0.8) is OUR instance: any
+ * not known (docs/method.md §1). This x = (0.5, 0.8, 0.8) is OUR instance: any
  * x_2 = x_3 cancels on the digon dim, so x_p = (0.5, 0) and x_m = (0.5, 0, 0).
  */
 export function example2(): WorkedExample {

@@ -1,5 +1,5 @@
 /**
- * The oracle Γ of SPEC §3: from a known W_p, the weights that most shrink the
+ * The oracle Γ of docs/method.md §2: from a known W_p, the weights that most shrink the
  * Theorem 5 gap matrix W_pᵀΓ²W_p − I.
  *
  * With g = γ² and a_d the d-th row of W_p, W_pᵀ diag(g) W_p = Σ_d g_d a_d a_dᵀ, so
@@ -19,7 +19,7 @@ import { UserError } from "../util/errors.ts";
 import type { AnyMat } from "./core.ts";
 
 export type OracleGamma = {
-  /** γ rescaled so that mean γ_i² = 1 (SPEC §3). */
+  /** γ rescaled so that mean γ_i² = 1 (docs/method.md §2). */
   gamma: Float64Array;
   /** the unscaled optimum g = γ² of the NNLS problem. */
   g: Float64Array;

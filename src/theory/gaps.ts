@@ -5,11 +5,11 @@
  * x_p − W_p x_m = W_p r, so ‖Γ(x_p − W_p x_m)‖² − ‖r‖² = rᵀ(W_pᵀΓ²W_p − I)r exactly,
  * sample by sample. gapDirect computes the left side from the two losses,
  * gapFormula the right side from the matrix; they agree to rounding, which is
- * the numerical check of the identity (notes/paper.md §2, Theorems 4–5).
+ * the numerical check of the identity (docs/method.md §1, Theorems 4–5).
  */
 import { mat64 } from "../util/mat.ts";
 import { UserError } from "../util/errors.ts";
-import { type AnyMat, type Mat64, preActivation, project, recoverBatch, recoverFeatures, reluInPlace, sampleX } from "./core.ts";
+import { type AnyMat, type Mat64, preActivation, xpOf, recoverBatch, recoverFeatures, reluInPlace, sampleX } from "./core.ts";
 
 /** γ per input dim (length n_p); null means Γ = I (plain SAE, Theorem 4). */
 export type GammaLike = ArrayLike<number> | null;
@@ -69,9 +69,9 @@ export function gapDirect(Wp: AnyMat, gamma: GammaLike, X: AnyMat): GapResult {
   let lw = 0, ls = 0, lg = 0;
   for (let s = 0; s < X.rows; s++) {
     const x = X.data.subarray(s * n, (s + 1) * n);
-    const xp = project(Wp, x);
+    const xp = xpOf(Wp, x);
     const xm = reluInPlace(preActivation(Wp, xp)); // recoverFeatures(Wp, x), reusing x_p
-    const rec = project(Wp, xm); // W_p x_m
+    const rec = xpOf(Wp, xm); // W_p x_m
     for (let d = 0; d < np; d++) {
       const e = xp[d]! - rec[d]!;
       ls += e * e;

@@ -1,4 +1,4 @@
-export { closedForm, project, preActivation, reluInPlace, recoverFeatures, recoverBatch, sampleX, columnGram, type Mat64, type AnyMat } from "./core.ts";
+export { closedForm, xpOf, preActivation, reluInPlace, recoverFeatures, recoverBatch, sampleX, columnGram, type Mat64, type AnyMat } from "./core.ts";
 export { gapDirect, gapFormula, gapMatrix, gammaSquared, recoveryCurve, recoveryPoint, type GapResult, type GammaLike, type RecoveryPoint } from "./gaps.ts";
 export { shrinkOne, shrinkStats, type FeatureOutcome, type OneSampleShrink, type FeatureShrinkStats, type ShrinkSummary } from "./shrink.ts";
 export { example1, example2, exampleWp, regularPolygon, polygonBlocks, type WorkedExample } from "./examples.ts";

@@ -1,5 +1,5 @@
 /**
- * Which of the theorems' premises a given W_p satisfies (notes/paper.md §1.2, §2).
+ * Which of the theorems' premises a given W_p satisfies (docs/method.md §1).
  *
  * Geometry of the groups: features are split into groups living in mutually
  * orthogonal subspaces. A group is

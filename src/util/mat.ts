@@ -9,6 +9,9 @@ export type Mat<T extends Float32Array | Float64Array = Float32Array> = {
   data: T;
 };
 
+/** A matrix of either precision (metrics and theory read both). */
+export type AnyMat = Mat<Float32Array | Float64Array>;
+
 export function mat(rows: number, cols: number, data?: Float32Array): Mat {
   if (data && data.length !== rows * cols) throw new Error(`mat: data length ${data.length} != ${rows}x${cols}`);
   return { rows, cols, data: data ?? new Float32Array(rows * cols) };

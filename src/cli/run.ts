@@ -45,7 +45,7 @@ export function resolveConfig<C extends object>(a: Artifact<C>, o: Record<string
   for (const spec of a.options) {
     const attr = camel(spec.flags);
     const raw = o[attr];
-    if (raw === undefined) continue;
+    if (raw === undefined || (negatable(spec.flags) && raw === true)) continue; // "--no-x" not given
     config[spec.key] = spec.parse(String(raw));
     overrides.push(spec.flags.split(" ")[0]!);
   }
@@ -53,18 +53,21 @@ export function resolveConfig<C extends object>(a: Artifact<C>, o: Record<string
   return { config: config as C, overrides };
 }
 
-/** commander's attribute name for "--eval-samples <int>" is evalSamples. */
+/** commander's attribute name for "--eval-samples <int>" is evalSamples; for "--no-cache", cache. */
 export function camel(flags: string): string {
-  const long = flags.split(/[ ,]+/).find((f) => f.startsWith("--"))!.slice(2);
+  const long = flags.split(/[ ,]+/).find((f) => f.startsWith("--"))!.slice(2).replace(/^no-/, "");
   return long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
+
+/** A "--no-x" flag: commander sets x = true unless it is given. */
+const negatable = (flags: string) => flags.startsWith("--no-");
 
 export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOptions & Record<string, unknown>, argv: string[]): Promise<string> {
   const quick = Boolean(o.quick);
   const outRoot = resolve(o.out ?? join(process.cwd(), "results"));
   const dirOf = (id: string) => (quick ? join(outRoot, "quick", id) : join(outRoot, id));
   if (o.fromResults) {
-    const extra = [...a.options.map((s) => camel(s.flags)), "seeds", "seed"].filter((k) => o[k] !== undefined);
+    const extra = [...a.options.filter((s) => !(negatable(s.flags) && o[camel(s.flags)] === true)).map((s) => camel(s.flags)), "seeds", "seed"].filter((k) => o[k] !== undefined);
     if (extra.length) throw new UserError(`--from-results rebuilds an earlier run as it was; it takes no other settings (got ${extra.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")})`);
     return rerender(a, dirOf(a.id), quick, o);
   }

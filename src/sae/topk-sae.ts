@@ -91,7 +91,8 @@ export async function preActs(backend: Backend, p: TopkParams, X: Mat): Promise<
 }
 
 export type TopkGrads = { Wenc: Float32Array; benc: Float32Array; Wdec: Float32Array; bdec: Float32Array };
-export type TopkStep = { loss: number; fvu: number; auxk: number; grads: TopkGrads; z: Sparse };
+/** `residual`: x − x̂ of the batch, the AuxK target (held fixed: no gradient flows through it). */
+export type TopkStep = { loss: number; fvu: number; auxk: number; grads: TopkGrads; z: Sparse; residual: Float64Array };
 
 /**
  * Loss and exact gradients on one batch (the decoder gradient *before* projection).
@@ -99,7 +100,7 @@ export type TopkStep = { loss: number; fvu: number; auxk: number; grads: TopkGra
  */
 export async function topkLossAndGrad(
   backend: Backend, spec: TopkSpec, p: TopkParams, X: Mat, gamma2: Float32Array | null,
-  dead: Uint8Array | null, auxAlpha: number,
+  dead: Uint8Array | null, auxAlpha: number, auxTarget?: Float64Array,
 ): Promise<TopkStep> {
   const { d, m, k } = spec, B = X.rows;
   const w = (i: number) => (gamma2 ? gamma2[i]! : 1);
@@ -121,6 +122,10 @@ export async function topkLossAndGrad(
       G[b * d + i] = (2 * w(i) * e) / V;
     }
   const fvu = rec / V;
+  const residual = new Float64Array(B * d);
+  for (let q = 0; q < B * d; q++) residual[q] = X.data[q]! - xhat[q]!;
+  // finite-difference checks pass the unperturbed residual, so the target stays fixed as in training
+  const target = auxTarget ?? residual;
   // AuxK: dead latents predict the residual r = x − x̂ (fixed): loss scale·Σγ²(ê − r)²/V
   let auxk = 0, za: Sparse | null = null, Ga: Float64Array | null = null;
   const half = Math.floor(d / 2);
@@ -132,7 +137,7 @@ export async function topkLossAndGrad(
     Ga = new Float64Array(B * d);
     let s = 0;
     for (let q = 0; q < B * d; q++) {
-      const i = q % d, err = ehat[q]! + (xhat[q]! - X.data[q]!); // ê − (x − x̂)
+      const i = q % d, err = ehat[q]! - target[q]!; // ê − (x − x̂)
       s += w(i) * err * err;
       Ga[q] = (auxAlpha * scale * 2 * w(i) * err) / V;
     }
@@ -166,7 +171,7 @@ export async function topkLossAndGrad(
   };
   back(z, G);
   if (za && Ga) back(za, Ga);
-  return { loss: fvu + auxAlpha * auxk, fvu, auxk, z, grads: { Wenc: gWenc, benc: gbenc, Wdec: gWdec, bdec: Float32Array.from(gbdec) } };
+  return { loss: fvu + auxAlpha * auxk, fvu, auxk, z, residual, grads: { Wenc: gWenc, benc: gbenc, Wdec: gWdec, bdec: Float32Array.from(gbdec) } };
 }
 
 /** Remove from each decoder row's gradient its component along the (unit) row, as sparsify does. */

@@ -93,3 +93,15 @@ test("table1's claims are per score and α, over layers", () => {
   assert.equal(v["WSAE ≥ SAE in most layers — detection score, α=1"], "partly reproduced");
   assert.equal(v["WSAE ≥ SAE in most layers — semantic consistency, α=1"], "not reproduced");
 });
+
+test("the above-chance check subtracts each model's shuffled-labels level: a gain from smaller active sets is not reproduced", () => {
+  const c = { ...fig4.presets.full, alphas: [1] };
+  const rows = [0, 1].flatMap((s) => [
+    row(s, "SAE", 40, { sc_shuffled_labels: 20 }),
+    row(s, "WSAE (semantic, α=1)", 43, { sc_shuffled_labels: 25 + s }), // +3 raw, but chance +5/+6
+  ]);
+  assert.equal(fig4Claim(c, rows, [0, 1]).verdict, "reproduced");
+  const v = fig4Claim(c, rows, [0, 1], true);
+  assert.equal(v.verdict, "not reproduced");
+  assert.match(v.evidence, /α=1: 20 → 17.5 pts, paired Δ -2.5/);
+});

@@ -67,8 +67,9 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
   const outRoot = resolve(o.out ?? join(process.cwd(), "results"));
   const dirOf = (id: string) => (quick ? join(outRoot, "quick", id) : join(outRoot, id));
   if (o.fromResults) {
-    const extra = [...a.options.filter((s) => !(negatable(s.flags) && o[camel(s.flags)] === true)).map((s) => camel(s.flags)), "seeds", "seed"].filter((k) => o[k] !== undefined);
-    if (extra.length) throw new UserError(`--from-results rebuilds an earlier run as it was; it takes no other settings (got ${extra.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")})`);
+    const given = (flags: string) => o[camel(flags)] !== undefined && !(negatable(flags) && o[camel(flags)] === true);
+    const extra = [...a.options.map((s) => s.flags), "--seeds", "--seed"].filter(given).map((f) => f.split(" ")[0]!);
+    if (extra.length) throw new UserError(`--from-results rebuilds an earlier run as it was; it takes no other settings (got ${extra.join(", ")})`);
     return rerender(a, dirOf(a.id), quick, o);
   }
   const seeds = resolveSeeds(o, quick);

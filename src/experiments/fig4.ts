@@ -76,27 +76,37 @@ export const fig4: Artifact<Fig4Config> = {
     return { rows, extra: { latents }, aux: { source, notes: data.map((s) => s.note).filter(Boolean) } };
   },
   claims(c, out) {
-    return [fig4Claim(c, out.rows, [...new Set(out.rows.map((r) => Number(r.seed)))])];
+    const seeds = [...new Set(out.rows.map((r) => Number(r.seed)))];
+    return [fig4Claim(c, out.rows, seeds), fig4Claim(c, out.rows, seeds, true)];
   },
   summary: (c, out) => realSummary(c, out, "fig4"),
   plot: (c, out) => fig4Plot(c, out),
 };
 
-export function fig4Claim(c: Fig4Config, rows: Row[], seeds: number[]): ClaimResult {
+/** `aboveChance`: our check on sc − (sc with shuffled labels), which smaller active sets cannot inflate. */
+export function fig4Claim(c: Fig4Config, rows: Row[], seeds: number[], aboveChance = false): ClaimResult {
   const settings = c.alphas.map((a) => ({ name: `α=${a}`, base: (r: Row) => r.label === "SAE", treat: (r: Row) => r.label === labelOf({ method: "WSAE", proxy: "semantic", alpha: a }) }));
-  const v = pairedVerdict(pairRows(rows, "sc", seeds, settings), seeds, settings.map((s) => s.name), "%");
-  return { id: "WSAE ≥ SAE (semantic consistency)", paper: "WSAE has a higher semantic consistency than SAE (semantic proxy, α = 0.5 and 1)", verdict: v.verdict, evidence: v.evidence };
+  return scClaim(rows, seeds, settings, aboveChance, "WSAE has a higher semantic consistency than SAE (semantic proxy, α = 0.5 and 1)");
+}
+
+export function scClaim(rows: Row[], seeds: number[], settings: Parameters<typeof pairRows>[3], aboveChance: boolean, paper: string): ClaimResult {
+  const use = aboveChance ? rows.map((r) => ({ ...r, sc_above: Number(r.sc) - Number(r.sc_shuffled_labels) })) : rows;
+  const v = pairedVerdict(pairRows(use, aboveChance ? "sc_above" : "sc", seeds, settings), seeds, settings.map((s) => s.name), aboveChance ? " pts" : "%");
+  return aboveChance
+    ? { id: "WSAE ≥ SAE above shuffled-label chance", paper: "(our check) the gain survives subtracting each model's shuffled-labels chance level", verdict: v.verdict, evidence: v.evidence }
+    : { id: "WSAE ≥ SAE (semantic consistency)", paper, verdict: v.verdict, evidence: v.evidence };
 }
 
 /** The table every real-data summary starts with: one line per model, mean ± sd over seeds. */
 export function realTable(rows: Row[], withDetection = false): string {
   const out = [
-    `| layer | model | semantic consistency % | chance: majority label % | chance: shuffled labels % |${withDetection ? " detection % |" : ""} FVU | L0 | dead latents | latents scored |`,
-    `|---|---|---|---|---|${withDetection ? "---|" : ""}---|---|---|---|`,
+    `| layer | model | semantic consistency % | chance: majority label % | chance: shuffled labels % | above shuffled chance (pts) |${withDetection ? " detection % |" : ""} FVU | L0 | dead latents | latents scored |`,
+    `|---|---|---|---|---|---|${withDetection ? "---|" : ""}---|---|---|---|`,
   ];
   for (const g of groupBy(rows, ["layer", "label"])) {
     const r = g.rows;
-    out.push(`| ${g.key.layer} | ${g.key.label} | ${pm(col(r, "sc"))} | ${pm(col(r, "sc_chance_majority"))} | ${pm(col(r, "sc_shuffled_labels"))} |` +
+    const above = r.map((x) => Number(x.sc) - Number(x.sc_shuffled_labels));
+    out.push(`| ${g.key.layer} | ${g.key.label} | ${pm(col(r, "sc"))} | ${pm(col(r, "sc_chance_majority"))} | ${pm(col(r, "sc_shuffled_labels"))} | ${pm(above)} |` +
       `${withDetection ? ` ${pm(col(r, "detection"))} |` : ""} ${pm(col(r, "fvu"))} | ${pm(col(r, "l0"))} | ${pm(col(r, "dead_latents"))} of ${r[0]!.latents} | ${fmt(mean(col(r, "sc_scored")))} |`);
   }
   return out.join("\n");
@@ -110,6 +120,8 @@ export function realSummary(c: RealConfig, out: Output, id: string): string {
     realTable(out.rows, id === "table1"),
     "",
     REAL_NOTES(c),
+    "",
+    "Semantic consistency rises by itself when latents fire on fewer samples (a small active set is purer by chance), so the shuffled-labels chance level is shown per model, and the gap above it beside.",
     "",
     "The paper's numbers (reported, above) come from NCL ResNet-18 on ImageNet-100 (100 classes, chance ≈ 1%); ours from the data named above (10 classes for MNIST, chance ≈ 10%): compare directions and gaps, not levels.",
   ].join("\n");

@@ -132,7 +132,7 @@ export function fig5Plot(c: Fig5Config, rows: Row[]): object {
     title: "(a) semantic consistency vs α (semantic proxy)", width: 260, height: 230,
     layer: [
       { data: { values: sweep }, mark: { type: "line", point: true }, encoding: { x: ax, y: { field: "sc", aggregate: "mean", type: "quantitative", title: "semantic consistency (%)", scale: { domain: [0, 100] } } } },
-      { data: { values: sweep }, mark: { type: "errorbar", extent: "stdev", ticks: true }, encoding: { x: ax, y: { field: "sc", type: "quantitative" } } },
+      { data: { values: sweep }, mark: { type: "errorbar", extent: "stdev", ticks: true }, encoding: { x: ax, y: { field: "sc", type: "quantitative", title: "semantic consistency (%)" } } },
       ruleLayer,
     ],
   };
@@ -144,14 +144,14 @@ export function fig5Plot(c: Fig5Config, rows: Row[]): object {
     title: "(b) by weight proxy", width: 220, height: 230,
     layer: [
       { data: { values: prox }, mark: { type: "bar", opacity: 0.8 }, encoding: { x: px, y: { field: "sc", aggregate: "mean", type: "quantitative", title: "semantic consistency (%)", scale: { domain: [0, 100] } }, color: { field: "proxy", type: "nominal", sort: order, legend: null, scale: { scheme: "tableau10" } } } },
-      { data: { values: prox }, mark: { type: "errorbar", extent: "stdev", ticks: true }, encoding: { x: px, y: { field: "sc", type: "quantitative" } } },
+      { data: { values: prox }, mark: { type: "errorbar", extent: "stdev", ticks: true }, encoding: { x: px, y: { field: "sc", type: "quantitative", title: "semantic consistency (%)" } } },
     ],
   };
   const cc = {
     title: "(c) reconstruction error vs α", width: 260, height: 230,
     layer: [
       { data: { values: sweep }, mark: { type: "line", point: true, color: "#e15759" }, encoding: { x: ax, y: { field: "fvu", aggregate: "mean", type: "quantitative", title: "FVU on held-out samples", scale: { zero: true } } } },
-      { data: { values: sweep }, mark: { type: "errorbar", extent: "stdev", ticks: true, color: "#e15759" }, encoding: { x: ax, y: { field: "fvu", type: "quantitative" } } },
+      { data: { values: sweep }, mark: { type: "errorbar", extent: "stdev", ticks: true, color: "#e15759" }, encoding: { x: ax, y: { field: "fvu", type: "quantitative", title: "FVU on held-out samples" } } },
     ],
   };
   return {

@@ -132,23 +132,24 @@ const COLORS = { scheme: "tableau10" };
 export function fig4Plot(c: Fig4Config, out: Output): object {
   const models = out.rows.filter((r) => r.method !== "reference");
   const order = [...new Set(models.map((r) => String(r.label)))];
-  const bars = models.map((r) => ({ label: r.label, seed: r.seed, sc: Number(r.sc) }));
+  const bars = models.map((r) => ({ label: r.label, seed: r.seed, sc: Number(r.sc), shuffled: Number(r.sc_shuffled_labels) }));
   const chanceMaj = mean(col(models, "sc_chance_majority")), chanceShuf = mean(col(models, "sc_shuffled_labels"));
   const inputSc = mean(col(out.rows.filter((r) => r.method === "reference"), "sc"));
   const ref = [
     { what: `chance: majority label (${fmt(chanceMaj)}%)`, y: chanceMaj },
-    { what: `chance: shuffled labels (${fmt(chanceShuf)}%)`, y: chanceShuf },
     { what: `input dims, no SAE (${fmt(inputSc)}%)`, y: inputSc },
   ];
   const y = { field: "sc", type: "quantitative", title: "semantic consistency (%)", scale: { domain: [0, 100] } };
-  const x = { field: "label", type: "nominal", title: "model", sort: order, axis: { labelAngle: 0, labelLimit: 200 } };
+  const x = { field: "label", type: "nominal", title: "model", sort: order, axis: { labelAngle: -20, labelLimit: 200 } };
   const left = {
-    title: "(a) mean ± sd over seeds (dots: seeds)", width: 330, height: 280,
+    title: ["(a) mean ± sd over seeds (dots: seeds)", `black tick: the model's chance level (labels shuffled; mean ${fmt(chanceShuf)}%)`], width: 330, height: 280,
     layer: [
       { data: { values: bars }, mark: { type: "bar", opacity: 0.8 }, encoding: { x, y: { ...y, aggregate: "mean" }, color: { field: "label", type: "nominal", sort: order, scale: COLORS, legend: null } } },
       { data: { values: bars }, mark: { type: "errorbar", extent: "stdev", ticks: true }, encoding: { x, y } },
       { data: { values: bars }, mark: { type: "point", filled: true, color: "black", size: 18 }, encoding: { x, y } },
-      { data: { values: ref }, mark: { type: "rule", strokeDash: [4, 3] }, encoding: { y: { field: "y", type: "quantitative" }, color: { field: "what", type: "nominal", title: "reference", scale: { range: ["#888", "#c44", "#4a4"] }, legend: { labelLimit: 300, orient: "bottom", direction: "vertical" } } } },
+      // each model's own chance level: its codes scored against shuffled labels (black tick)
+      { data: { values: bars }, mark: { type: "tick", color: "black", thickness: 3, size: 60 }, encoding: { x, y: { field: "shuffled", aggregate: "mean", type: "quantitative", title: "semantic consistency (%)" } } },
+      { data: { values: ref }, mark: { type: "rule", strokeDash: [4, 3] }, encoding: { y: { field: "y", type: "quantitative" }, color: { field: "what", type: "nominal", title: "reference", scale: { range: ["#888", "#4a4"] }, legend: { labelLimit: 300, orient: "bottom", direction: "vertical" } } } },
     ],
     resolve: { scale: { color: "independent" } },
   };

@@ -42,6 +42,8 @@ const most: { name: string; pairs: Pair[]; want: string }[] = [
   { name: "up in 3 of 4 layers", pairs: P({ l1: [[70, 72], [71, 73]], l2: [[70, 71], [70, 72]], l3: [[70, 75], [70, 71]], l4: [[70, 69], [70, 68]] }), want: "reproduced" },
   { name: "up in 1 of 3 layers", pairs: P({ l1: [[70, 72], [71, 73]], l2: [[70, 69], [70, 69]], l3: [[70, 69], [70, 68]] }), want: "partly reproduced" },
   { name: "up in half the layers is not most", pairs: P({ l1: [[70, 72], [71, 73]], l2: [[70, 69], [70, 69]] }), want: "partly reproduced" },
+  { name: "up in 1 of 12 layers while the mean over layers falls", pairs: P(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`l${i}`, i === 0 ? [[70, 71], [70, 71]] : [[70, 69.5], [70, 69.5]]]))), want: "not reproduced" },
+  { name: "up in 4 of 12 layers, mean over layers down", pairs: P(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`l${i}`, i < 4 ? [[70, 71], [70, 71]] : [[70, 69], [70, 69]]]))), want: "partly reproduced" },
   { name: "down in every layer", pairs: P({ l1: [[70, 69], [71, 70]], l2: [[70, 69], [70, 69]] }), want: "not reproduced" },
   { name: "trap: NaN in one layer", pairs: P({ l1: [[70, 72], [71, 73]], l2: [[70, NaN], [70, 72]] }), want: "inconclusive" },
 ];

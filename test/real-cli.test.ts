@@ -125,6 +125,9 @@ test("bad user-data flags exit 2 with one line and write nothing", () => {
     [["table2", "--embeddings", join(dir, "missing.npy"), "--labels", f.labels], /missing\.npy: file not found/],
     [["fig4", "--embeddings", f.emb, "--labels", npy(join(dir, "one.npy"), "i4", [90], new Int32Array(90))], /at least two classes/],
     [["fig5", "--alphas", "0.5,1"], /--alphas must include 0/],
+    [["table2", "--embeddings", npy(join(dir, "wide.npy"), "f4", [90, 100], new Float32Array(9000).fill(0.5)), "--labels", f.labels, "--expansion", "1000"], /--expansion 1000 × input dim 100 = 100000 latents is over the limit of 65536/],
+    [["fig4", "--embeddings", f.emb, "--labels", f.labels, "--expansion", "2", "--k", "12"], /--k 12 must be below the number of latents \(2 × 6 = 12\)/],
+    [["fig4", "--embeddings", f.emb, "--labels", f.labels, "--expansion", "20000"], /--expansion must be an integer in \[1, 1024\]/],
     [["fig4", "--expansion", "100000"], /--expansion must be an integer in \[1, 1024\]/],
   ];
   for (const [args, msg] of bad) {

@@ -112,6 +112,11 @@ function rowsOf(X: Mat, idx: Int32Array): Mat {
  */
 export async function prepareData(c: RealConfig, ctx: RunContext, deep: boolean): Promise<{ data: RealData[]; source: string }> {
   const user: UserData | null = c.embeddings ? loadUserEmbeddings(c.embeddings, c.labels!) : c.activations ? loadUserActivations(c.activations, c.labels!) : null;
+  const dims = user ? user.layers.map((l) => l.X.cols) : [c.embedder.hidden[c.embedder.hidden.length - 1]!, ...(deep ? c.embedder.hidden : [])];
+  for (const d of dims) {
+    if (c.expansion * d > MAX_LATENTS) throw new UserError(`--expansion ${c.expansion} × input dim ${d} = ${c.expansion * d} latents is over the limit of ${MAX_LATENTS}`);
+    if (c.k >= c.expansion * d) throw new UserError(`--k ${c.k} must be below the number of latents (${c.expansion} × ${d} = ${c.expansion * d})`);
+  }
   if (user) {
     const data = ctx.seeds.map((seed) => {
       const { train, test } = splitIdx(user.labels.length, user.labels.length, c.heldOut, seed);

@@ -5,7 +5,7 @@
  */
 import { col, fmt, groupBy, mean, pm } from "./stats.ts";
 import { modestVerdict, pairRows, pairedVerdict } from "./real-claims.ts";
-import { VISION_PRESETS, parseAlphasReal, realSummary } from "./fig4.ts";
+import { VISION_PRESETS, parseAlphasReal, realSummary, scClaim } from "./fig4.ts";
 import {
   EMBEDDINGS_OPTION, REAL_COLUMNS, REAL_OPTIONS, REAL_PROXIES, SAE_URL, inputRow, labelOf, planReal, prepareData, validateReal,
   type Method, type RealConfig, type RealProxy, type SaeJob, type SaeOut,
@@ -93,6 +93,7 @@ export function fig5Claims(c: Fig5Config, rows: Row[], seeds: number[]): ClaimRe
     const s = pos.map((a) => ({ name: `α=${a}`, base: isSae, treat: semAt(a) }));
     const v = pairedVerdict(pairRows(rows, "sc", seeds, s), seeds, s.map((x) => x.name), "%");
     out.push({ id: "(a) WSAE ≥ SAE over a range of α > 0", paper: "reweighting (semantic proxy) raises semantic consistency over a range of α", verdict: v.verdict, evidence: v.evidence });
+    out.push({ ...scClaim(rows, seeds, s, true, ""), id: "(a) … above shuffled-label chance" });
   }
   const proxies = c.proxies.filter((p) => p === "semantic" || p === "variance");
   if (proxies.length) {
@@ -123,14 +124,15 @@ function alphaTable(rows: Row[]): string {
 
 export function fig5Plot(c: Fig5Config, rows: Row[]): object {
   const models = rows.filter((r) => r.method !== "reference");
-  const sweep = models.filter((r) => r.method === "SAE" || r.proxy === "semantic").map((r) => ({ alpha: Number(r.alpha), sc: Number(r.sc), fvu: Number(r.fvu) }));
-  const chance = mean(col(models, "sc_shuffled_labels")), maj = mean(col(models, "sc_chance_majority"));
-  const ref = [{ what: `chance: shuffled labels (${fmt(chance)}%)`, y: chance }, { what: `chance: majority label (${fmt(maj)}%)`, y: maj }];
+  const sweep = models.filter((r) => r.method === "SAE" || r.proxy === "semantic").map((r) => ({ alpha: Number(r.alpha), sc: Number(r.sc), fvu: Number(r.fvu), shuffled: Number(r.sc_shuffled_labels) }));
+  const maj = mean(col(models, "sc_chance_majority"));
+  const ref = [{ what: `chance: majority label (${fmt(maj)}%)`, y: maj }];
   const ax = { field: "alpha", type: "quantitative", title: "α (γ_i = s_i^α; 0 = SAE)" };
-  const ruleLayer = { data: { values: ref }, mark: { type: "rule", strokeDash: [4, 3] }, encoding: { y: { field: "y", type: "quantitative" }, color: { field: "what", type: "nominal", title: "chance", scale: { range: ["#c44", "#888"] }, legend: { orient: "bottom", direction: "vertical", labelLimit: 300 } } } };
+  const ruleLayer = { data: { values: ref }, mark: { type: "rule", strokeDash: [4, 3] }, encoding: { y: { field: "y", type: "quantitative" }, color: { field: "what", type: "nominal", title: "chance", scale: { range: ["#888"] }, legend: { orient: "bottom", direction: "vertical", labelLimit: 300 } } } };
   const a = {
-    title: "(a) semantic consistency vs α (semantic proxy)", width: 260, height: 230,
+    title: ["(a) semantic consistency vs α (semantic proxy)", "dashed: the same codes with shuffled labels (chance)"], width: 260, height: 230,
     layer: [
+      { data: { values: sweep }, mark: { type: "line", point: true, strokeDash: [5, 3], color: "#999" }, encoding: { x: ax, y: { field: "shuffled", aggregate: "mean", type: "quantitative", title: "semantic consistency (%)" } } },
       { data: { values: sweep }, mark: { type: "line", point: true }, encoding: { x: ax, y: { field: "sc", aggregate: "mean", type: "quantitative", title: "semantic consistency (%)", scale: { domain: [0, 100] } } } },
       { data: { values: sweep }, mark: { type: "errorbar", extent: "stdev", ticks: true }, encoding: { x: ax, y: { field: "sc", type: "quantitative", title: "semantic consistency (%)" } } },
       ruleLayer,

@@ -79,7 +79,7 @@ const BAD: [string[], RegExp][] = [
   [["fig9"], /unknown command 'fig9'/],
   [["fig2", "--quick", "--sparsities", "0.5,0.5"], /at least two sparsity levels/],
   [["fig2", "--quick", "--eval-samples", "1000000000"], /--eval-samples must be an integer in \[16, 1,000,000\]/],
-  [["fig4", "--quick"], /fig4 is not implemented yet/],
+  [["fig4", "--quick", "--k", "0"], /--k must be/],
   [["help", "fig9"], /unknown command 'fig9'/],
 
   [["fig3", "--quick", "--from-results", "--steps", "3"], /takes no other settings \(got --steps\)/],

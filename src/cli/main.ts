@@ -75,17 +75,6 @@ function build(): Command {
 
   registerAll(program);
   registerMerge(program);
-  // listed by `wsae list` but not built yet: say so instead of "unknown command"
-  for (const p of PLANNED.filter((p) => !artifact(p.id)))
-    program
-      .command(p.id, { hidden: true })
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .helpOption(false)
-      .action(() => {
-        throw new UserError(`${p.id} is not implemented yet ('wsae list' shows what is)`);
-      });
-
   registerVerify(program, (c) => (exitCode = c));
   registerTheory(program);
   return program;

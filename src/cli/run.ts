@@ -70,7 +70,7 @@ export function resolveConfig<C extends object>(a: Artifact<C>, o: Record<string
   for (const spec of a.options) {
     const attr = camel(spec.flags);
     const raw = o[attr];
-    if (raw === undefined) continue;
+    if (raw === undefined || (negatable(spec.flags) && raw === true)) continue; // "--no-x" not given
     config[spec.key] = spec.parse(String(raw));
     overrides.push(spec.flags.split(" ")[0]!);
   }
@@ -80,11 +80,14 @@ export function resolveConfig<C extends object>(a: Artifact<C>, o: Record<string
   return { config: config as C, overrides };
 }
 
-/** commander's attribute name for "--eval-samples <int>" is evalSamples. */
+/** commander's attribute name for "--eval-samples <int>" is evalSamples; for "--no-cache", cache. */
 export function camel(flags: string): string {
-  const long = flags.split(/[ ,]+/).find((f) => f.startsWith("--"))!.slice(2);
+  const long = flags.split(/[ ,]+/).find((f) => f.startsWith("--"))!.slice(2).replace(/^no-/, "");
   return long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
+
+/** A "--no-x" flag: commander sets x = true unless it is given. */
+const negatable = (flags: string) => flags.startsWith("--no-");
 
 /** The results root of --out: refused when empty (it would write into the current folder). */
 export function outRootOf(out: string | undefined): string {
@@ -100,8 +103,9 @@ export async function runArtifact<C extends object>(
   const quick = Boolean(o.quick);
   const outRoot = outRootOf(o.out);
   if (o.fromResults) {
-    const extra = [...a.options.map((s) => camel(s.flags)), "seeds", "seed"].filter((k) => o[k] !== undefined);
-    if (extra.length) throw new UserError(`--from-results rebuilds an earlier run as it was; it takes no other settings (got ${extra.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")})`);
+    const given = (flags: string) => o[camel(flags)] !== undefined && !(negatable(flags) && o[camel(flags)] === true);
+    const extra = [...a.options.map((s) => s.flags), "--seeds", "--seed"].filter(given).map((f) => f.split(" ")[0]!);
+    if (extra.length) throw new UserError(`--from-results rebuilds an earlier run as it was; it takes no other settings (got ${extra.join(", ")})`);
     return rerender(a, treeDir(outRoot, a.id, quick), quick, o);
   }
   const seeds = resolveSeeds(o, quick);

@@ -3,6 +3,10 @@ import { fig1 } from "./fig1.ts";
 import { fig2 } from "./fig2.ts";
 import { fig3 } from "./fig3.ts";
 import { table3 } from "./table3.ts";
+import { fig4 } from "./fig4.ts";
+import { fig5 } from "./fig5.ts";
+import { table1 } from "./table1.ts";
+import { table2 } from "./table2.ts";
 
 /** Every artifact of docs/method.md §1, implemented or not, in the paper's order. */
 export const PLANNED: { id: ArtifactId; title: string }[] = [
@@ -16,7 +20,7 @@ export const PLANNED: { id: ArtifactId; title: string }[] = [
   { id: "table3", title: "Table 3: the synthetic numbers behind Figure 3, per S, mean ± std over seeds" },
 ];
 
-export const ARTIFACTS: Artifact<any>[] = [fig1, fig2, fig3, table3];
+export const ARTIFACTS: Artifact<any>[] = [fig1, fig2, fig3, fig4, fig5, table1, table2, table3];
 
 export function artifact(id: string): Artifact<any> | undefined {
   return ARTIFACTS.find((a) => a.id === id);

@@ -3,6 +3,7 @@ import { fig1 } from "./fig1.ts";
 import { fig2 } from "./fig2.ts";
 import { fig3 } from "./fig3.ts";
 import { table3 } from "./table3.ts";
+import { robustness } from "./robustness.ts";
 
 /** Every artifact of SPEC §2, implemented or not, in the paper's order. */
 export const PLANNED: { id: ArtifactId; title: string }[] = [
@@ -14,9 +15,10 @@ export const PLANNED: { id: ArtifactId; title: string }[] = [
   { id: "table1", title: "Table 1: per-layer interpretability of SAE vs WSAE (α = 0.5, 1)" },
   { id: "table2", title: "Table 2: vision semantic consistency, SAE vs WSAE" },
   { id: "table3", title: "Table 3: the synthetic numbers behind Figure 3, per S, mean ± std over seeds" },
+  { id: "robustness", title: "Robustness map (ours): each synthetic claim's verdict across generators, bias, sparsity mechanism, tying, weights" },
 ];
 
-export const ARTIFACTS: Artifact<any>[] = [fig1, fig2, fig3, table3];
+export const ARTIFACTS: Artifact<any>[] = [fig1, fig2, fig3, table3, robustness];
 
 export function artifact(id: string): Artifact<any> | undefined {
   return ARTIFACTS.find((a) => a.id === id);

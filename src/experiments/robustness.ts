@@ -12,9 +12,10 @@ import { npiGroups, polygonGroups } from "../data/generators.ts";
 import { col, pm } from "./stats.ts";
 import { GRID_COLUMNS, type Fig3Config } from "./fig3.ts";
 import { SYNTH_OPTIONS, parseInt1, parseList, parseSparsities, roundRow, superposition, validateSynth } from "./synthetic.ts";
-import { GRID_JOB_URL, GRID_OPTIONS, gridJobLabel, labelOf, referenceRows, type GridJob, type Method } from "./wsae-grid.ts";
+import { GRID_OPTIONS, gridJobLabel, labelOf, referenceRows, runMethod, type GridJob, type Method } from "./wsae-grid.ts";
+import { mat64 } from "../util/mat.ts";
 import { aggregate, CLAIMS, mapOf, type Cell, type Setting } from "./robustness-map.ts";
-import type { Artifact, Row } from "./types.ts";
+import type { Artifact, JobContext, Row } from "./types.ts";
 
 export const FACTORS = ["generator", "bias", "sparsity", "tying", "weights"] as const;
 export type Factor = (typeof FACTORS)[number];
@@ -114,6 +115,20 @@ const parseGrid = (raw: string) => {
   return raw;
 };
 
+/** One W_p as a job (its data, float64, row-major n_p × n); see RunContext.runJobs. */
+export type WpJob = { c: Fig3Config; S: number; seed: number };
+export async function wpJob(j: WpJob, jc: JobContext): Promise<Float64Array> {
+  return (await superposition(jc.backend, j.c, j.S, j.seed)).data;
+}
+
+/** One training of the map with its W_p handed over (gridJob's work, without recomputing W_p in the worker). */
+export type RobustnessJob = GridJob & { Wp: Float64Array };
+export async function robustnessJob(j: RobustnessJob, jc: JobContext): Promise<Row> {
+  const Wp = mat64(j.c.n_p, j.c.n, j.Wp);
+  const r = await runMethod(jc.backend, j.c, j.S, j.seed, Wp, j.m, j.bias, j.l1, (s) => jc.step(s, j.c.steps));
+  return roundRow({ artifact: j.artifact, generator: j.c.generator, ...r });
+}
+
 const SETTING_COLUMNS = [
   { name: "artifact", description: "robustness" },
   { name: "setting", description: "the first setting of the map that needs this row (a training shared by several settings appears once)" },
@@ -178,10 +193,33 @@ export const robustness: Artifact<RobustnessConfig> = {
     if (rc.grid === "full")
       throw new UserError(`--grid full crosses every factor: ${fullGridCount(rc, ctx.seeds.length)} trainings; it must be sharded (--shard i/n), which is not implemented yet — run the default one-factor-at-a-time map`);
     const jobs = jobsOf(rc, ctx.seeds);
+    // every W_p first, once per (generator, size, S, seed): the tms toy model costs about ten SAE
+    // trainings, so a worker trains it once and every job that uses it gets it with the job
+    const wps: WpJob[] = [];
+    const wpIndex = new Map<string, number>();
+    const wpKey = (c: Pick<Fig3Config, "generator" | "n" | "n_p">, S: number, seed: number) => JSON.stringify([c.generator, c.n, c.n_p, c.generator === "tms" ? S : "", seed]);
+    for (const s of settingsOf(rc))
+      for (const seed of ctx.seeds)
+        for (const S of rc.sparsities) {
+          const k = wpKey(s.c, S, seed);
+          if (!wpIndex.has(k)) {
+            wpIndex.set(k, wps.length);
+            wps.push({ c: s.c, S, seed });
+          }
+        }
+    const slow = wps.filter((w) => w.c.generator === "tms");
+    if (slow.length) ctx.plan(slow.length, "toy models (tms W_p)");
+    const slowWp = await ctx.runJobs<WpJob, Float64Array>(import.meta.url, "wpJob", slow, (w) => `tms W_p S=${w.S} seed=${w.seed}`);
+    const wpData = await Promise.all(wps.map(async (w) => {
+      const i = slow.indexOf(w);
+      return i >= 0 ? slowWp[i]! : await wpJob(w, { backend: ctx.backend, step: () => {} });
+    }));
+    const WpOf = (c: Pick<Fig3Config, "generator" | "n" | "n_p">, S: number, seed: number) => wpData[wpIndex.get(wpKey(c, S, seed))!]!;
     ctx.plan(jobs.length, "SAEs");
-    const trained = await ctx.runJobs<GridJob, Row>(GRID_JOB_URL, "gridJob", jobs.map((j) => j.job), (j) => `${j.c.generator} ${j.c.tied ? "" : "untied "}${j.c.topk ? `k=${j.c.topk} ` : ""}${gridJobLabel(j)} bias=${j.bias ? "on" : "off"} λ=${j.l1}`);
+    const trained = await ctx.runJobs<RobustnessJob, Row>(import.meta.url, "robustnessJob", jobs.map((j) => ({ ...j.job, Wp: WpOf(j.job.c, j.job.S, j.job.seed) })),
+      (j) => `${j.c.generator} ${j.c.tied ? "" : "untied "}${j.c.topk ? `k=${j.c.topk} ` : ""}${gridJobLabel(j)} bias=${j.bias ? "on" : "off"} λ=${j.l1}`);
     const rows: Row[] = [];
-    // reference rows (no training) once per W_p: generator, size, S, seed
+    // reference rows (no training) once per (W_p, S, seed), under the first setting that uses them
     const refs = new Set<string>();
     for (const s of settingsOf(rc))
       for (const seed of ctx.seeds)
@@ -189,8 +227,7 @@ export const robustness: Artifact<RobustnessConfig> = {
           const k = JSON.stringify([s.c.generator, s.c.n, s.c.n_p, S, seed]);
           if (refs.has(k)) continue;
           refs.add(k);
-          const Wp = await superposition(ctx.backend, s.c, S, seed);
-          for (const r of referenceRows(s.c, S, seed, Wp))
+          for (const r of referenceRows(s.c, S, seed, mat64(s.c.n_p, s.c.n, WpOf(s.c, S, seed))))
             rows.push(roundRow({ artifact: "robustness", setting: s.id, generator: s.c.generator, n: s.c.n, n_p: s.c.n_p, n_m: "", tied: "", topk: "", ...r }));
         }
     jobs.forEach((j, i) => {
@@ -236,13 +273,12 @@ function summaryOf(rc: RobustnessConfig, rows: Row[]): string {
       `There: holds — ${held.join("; ") || "none"}; fails — ${failed.join("; ") || "none"}.`);
   } else L.push("The generator factor did not run, so the tms setting (closest to the paper's text) is not in this map.");
   L.push("", "### What this means for the paper's conclusions", "");
-  for (const a of aggregate(settings, cells)) {
-    const n = cells.filter((c) => c.claim === CLAIMS.find((x) => x.label === a.id)!.id && c.verdict !== "n/a").length;
-    const msg = a.verdict === "reproduced" ? `holds in all ${n} settings: robust to the choices the paper leaves open.`
-      : a.verdict === "not reproduced" ? `holds in none of the ${n} settings: the negative verdict is not an artefact of our one choice.`
-      : a.verdict === "inconclusive" ? "cannot be decided in any setting (see the evidence)."
-      : "depends on the setting (see above): the paper's conclusion needs the setting it holds in to be stated.";
-    L.push(`- ${a.id}: ${msg}`);
+  for (const cl of CLAIMS) L.push(`- ${cl.label}: ${meaning(settings, cells, cl.id)}`);
+  if (closest) {
+    const moved = CLAIMS.filter((cl) => cell(cl.id, "base").verdict !== cell(cl.id, closest.id).verdict)
+      .map((cl) => `${cl.label} (${cell(cl.id, "base").verdict} → ${cell(cl.id, closest.id).verdict})`);
+    L.push("", `From our default (base: polygon W_p) to the setting closest to the paper (${closest.label}), ` +
+      (moved.length ? `these verdicts change: ${moved.join("; ")}.` : "no verdict changes."));
   }
   L.push("", `The npi column is the theory's own premise (non-positive interference), which the paper's n = 200, n_p = 20 cannot meet: at most 2·n_p vectors in R^{n_p} interfere non-positively (SPEC §4); ` +
     `it runs at n = ${rc.npiN}, n_p = ${rc.npiNp}, n_m = ${rc.npiN}.`);
@@ -267,6 +303,24 @@ function summaryOf(rc: RobustnessConfig, rows: Row[]): string {
   return L.join("\n");
 }
 
+/** One claim's reading across the map, in words. */
+export function meaning(settings: Setting[], cells: Cell[], claim: string): string {
+  const mine = cells.filter((c) => c.claim === claim && c.verdict !== "n/a");
+  const name = (c: Cell) => settings.find((s) => s.id === c.setting)!.label;
+  const by = (v: Cell["verdict"]) => mine.filter((c) => c.verdict === v).map(name);
+  const yes = by("reproduced"), part = by("partly reproduced"), inc = by("inconclusive"), N = mine.length;
+  const closest = mine.find((c) => c.setting === CLOSEST);
+  const there = closest ? ` In the setting closest to the paper (${name(closest)}): ${closest.verdict}.` : "";
+  if (!N) return "not judged in any setting.";
+  if (yes.length === N) return `holds in all ${N} settings: robust to the choices the paper leaves open.`;
+  const rest = mine.filter((c) => c.verdict !== "reproduced").map((c) => `${name(c)} (${c.verdict})`);
+  if (2 * yes.length >= N) return `holds in ${yes.length}/${N} settings; not in ${rest.join(", ")}: robust to most of the choices the paper leaves open, but not to these.${there}`;
+  if (yes.length) return `holds only in ${yes.join(", ")} (${yes.length}/${N}): a property of those settings, not of the method in general; the paper would have to state them.${there}`;
+  if (part.length) return `fully reproduced in no setting; partly in ${part.join(", ")} (${part.length}/${N}): no setting the paper may have used gives the claim as stated.${there}`;
+  if (inc.length === N) return "cannot be decided in any setting (see the evidence).";
+  return `holds in none of the ${N} settings${inc.length ? ` (undecided in ${inc.join(", ")})` : ""}: the negative verdict is not an artefact of our one choice of setting.`;
+}
+
 // ---- figure --------------------------------------------------------------------
 
 const VERDICTS: Cell["verdict"][] = ["reproduced", "partly reproduced", "not reproduced", "inconclusive", "n/a"];
@@ -278,7 +332,7 @@ export function plotOf(rc: RobustnessConfig, cells: Cell[]): object {
   const claimLabel = (id: string) => CLAIMS.find((c) => c.id === id)!.label;
   const values = cells.map((c) => ({ setting: label(c.setting), claim: claimLabel(c.claim), verdict: c.verdict, key: c.key }));
   const x = { field: "setting", type: "ordinal", sort: settings.map((s) => s.label), title: "setting (one factor changed from the base)", axis: { labelAngle: -35, labelLimit: 160 } };
-  const y = { field: "claim", type: "ordinal", sort: CLAIMS.map((c) => c.label), title: null, axis: { labelLimit: 320 } };
+  const y = { field: "claim", type: "ordinal", sort: CLAIMS.map((c) => c.label), title: null, axis: { labelLimit: 400 } };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: "Where each synthetic claim holds", subtitle: `base: polygon W_p, bias off, L1 λ=${rc.l1}, tied, variance α=1; n=${rc.n}, n_p=${rc.n_p}, n_m=${rc.n_m}; S ∈ {${rc.sparsities.join(", ")}}, low S ≤ ${rc.lowS}; cell text = key number` },

@@ -181,12 +181,9 @@ export const robustness: Artifact<RobustnessConfig> = {
     if (!rc.factors.length) throw new UserError("--factors needs at least one factor");
     if (rc.sparsities.length < 2) throw new UserError("the map needs at least two sparsity levels (fig2's trend)");
     if (!rc.sparsities.some((s) => s <= rc.lowS)) throw new UserError(`no sparsity level is ≤ --low-s ${rc.lowS}; the low-S claims need one`);
-    for (const s of settingsOf(rc)) validateSynth({ ...s.c });
+    for (const s of settingsOf(rc)) validateSynth({ ...s.c }); // sizes, and Top-k k ≤ n_m
     polygonGroups(rc.n, rc.n_p);
     if (rc.factors.includes("generator")) npiGroups(rc.npiN, rc.npiNp);
-    const k = Math.max(0, ...rc.topks);
-    if (rc.factors.includes("sparsity") && k > Math.min(rc.n_m, rc.factors.includes("generator") ? rc.npiN : Infinity))
-      throw new UserError(`--topks ${k} exceeds an SAE width (n_m = ${rc.n_m}, npi n_m = ${rc.npiN})`);
   },
 
   async run(rc, ctx) {

@@ -29,7 +29,7 @@ function build(): Command {
     .action(() => {
       for (const p of PLANNED) {
         const ok = Boolean(artifact(p.id));
-        process.stdout.write(`${ok ? chalk.green("✔") : chalk.gray("·")} ${p.id.padEnd(7)} ${p.title}${ok ? "" : chalk.gray("  (not implemented yet)")}\n`);
+        process.stdout.write(`${ok ? chalk.green("✔") : chalk.gray("·")} ${p.id.padEnd(10)} ${p.title}${ok ? "" : chalk.gray("  (not implemented yet)")}\n`);
       }
     });
 

@@ -37,7 +37,7 @@ function build(): Command {
       if (o.ids) return void process.stdout.write(ARTIFACTS.map((a) => `${a.id}\n`).join(""));
       for (const p of PLANNED) {
         const ok = Boolean(artifact(p.id));
-        process.stdout.write(`${ok ? chalk.green("✔") : chalk.gray("·")} ${p.id.padEnd(7)} ${p.title}${ok ? "" : chalk.gray("  (not implemented yet)")}\n`);
+        process.stdout.write(`${ok ? chalk.green("✔") : chalk.gray("·")} ${p.id.padEnd(10)} ${p.title}${ok ? "" : chalk.gray("  (not implemented yet)")}\n`);
       }
     });
 

@@ -11,6 +11,7 @@ export class Progress {
   private unit = "";
   private lastLine = 0;
   private readonly t0 = Date.now();
+  private tPlan = Date.now();
   constructor(
     private readonly name: string,
     private readonly mode: "bar" | "lines" | "quiet",
@@ -21,6 +22,10 @@ export class Progress {
   }
 
   plan(total: number, unit: string): void {
+    // an artifact may plan several stages (toy models, then SAEs): each counts from 0
+    this.bar?.stop();
+    this.done = 0;
+    this.tPlan = Date.now();
     this.total = total;
     this.unit = unit;
     if (this.mode === "bar") {
@@ -51,7 +56,7 @@ export class Progress {
   /** Remaining time from the mean time per finished unit (the bar's own ETA is noisy on few units). */
   private eta(): string {
     if (this.done === 0) return "ETA …";
-    const s = (((Date.now() - this.t0) / this.done) * (this.total - this.done)) / 1000;
+    const s = (((Date.now() - this.tPlan) / this.done) * (this.total - this.done)) / 1000;
     return `ETA ${s < 90 ? `${Math.round(s)}s` : `${Math.round(s / 60)}min`}`;
   }
 

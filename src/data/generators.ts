@@ -8,16 +8,46 @@
  * gaussian Random unit-norm columns: no structure, interference of both signs.
  * tms      The W of an Elhage-style toy model ReLU(WᵀWx + b) trained at the same S
  *          (see tms.ts): what the paper's "data follow the toy model" suggests.
+ * npi      Non-positive interference, the premise of Theorems 1–2: digons, triangles
+ *          and squares only. In R^{n_p} at most 2·n_p vectors have pairwise
+ *          non-positive inner products, so it needs n ≤ 2·n_p.
  */
 import { mat64, type Mat } from "../util/mat.ts";
 import type { Rng } from "../util/rng.ts";
 import { UserError } from "../util/errors.ts";
 
-export type GeneratorName = "polygon" | "tms" | "gaussian";
-export const GENERATORS: GeneratorName[] = ["polygon", "tms", "gaussian"];
+export type GeneratorName = "polygon" | "tms" | "gaussian" | "npi";
+export const GENERATORS: GeneratorName[] = ["polygon", "tms", "gaussian", "npi"];
 
 /** One group of features sharing a subspace: dims it uses and how many features. */
 export type Group = { kind: "mono" | "digon" | "polygon"; dims: number[]; size: number };
+
+/**
+ * Group layout of the npi generator: a quarter of the dims (P = ⌊n_p/4⌋ planes) hold
+ * squares, the other dims digons — 2·n_p features, every dim carrying two. For fewer
+ * features, squares become triangles and digons become single features, alternately
+ * (one feature less each), so the dims differ in how polysemantic they are (at
+ * n = 2·n_p every dim has the same variance and the variance proxy is uniform).
+ * Triangles interfere at −1/2, squares at 0 and −1, digons at −1: never positively.
+ */
+export function npiGroups(n: number, np: number): Group[] {
+  if (np < 2) throw new UserError(`the npi generator needs n_p >= 2 (got ${np})`);
+  const P = Math.floor(np / 4), D = np - 2 * P;
+  const lo = Math.max(np + P, np + 1), hi = 2 * np;
+  if (n < lo || n > hi)
+    throw new UserError(`the npi generator needs ${lo} <= n <= 2·n_p = ${hi} for n_p = ${np} (got n=${n}): at most 2·n_p features can interfere non-positively`);
+  let deficit = hi - n, tri = 0, mono = 0;
+  for (let t = 0; deficit > 0; t++) {
+    if ((t % 2 === 0 || mono >= D) && tri < P) tri++;
+    else mono++;
+    deficit--;
+  }
+  const groups: Group[] = [];
+  let dim = 0;
+  for (let i = 0; i < D; i++) groups.push(i < mono ? { kind: "mono", dims: [dim++], size: 1 } : { kind: "digon", dims: [dim++], size: 2 });
+  for (let i = 0; i < P; i++, dim += 2) groups.push({ kind: "polygon", dims: [dim, dim + 1], size: i < tri ? 3 : 4 });
+  return groups;
+}
 
 /**
  * Group layout for n features in n_p dims: a tenth of the dims (at least one) hold
@@ -61,6 +91,17 @@ export function polygonGroups(n: number, np: number): Group[] {
 
 export function polygonWp(n: number, np: number, rng: Rng): { Wp: Mat<Float64Array>; groups: Group[] } {
   const groups = polygonGroups(n, np);
+  return { Wp: placeGroups(groups, n, np, rng), groups };
+}
+
+/** The npi W_p: digons, triangles and squares (random phase per plane), unit columns. */
+export function npiWp(n: number, np: number, rng: Rng): { Wp: Mat<Float64Array>; groups: Group[] } {
+  const groups = npiGroups(n, np);
+  return { Wp: placeGroups(groups, n, np, rng), groups };
+}
+
+/** Features of each group placed in its dims: ±1 on a digon's dim, a regular polygon (random phase) in a plane. */
+function placeGroups(groups: Group[], n: number, np: number, rng: Rng): Mat<Float64Array> {
   const Wp = mat64(np, n);
   let f = 0;
   for (const g of groups) {
@@ -78,7 +119,7 @@ export function polygonWp(n: number, np: number, rng: Rng): { Wp: Mat<Float64Arr
       }
     }
   }
-  return { Wp, groups };
+  return Wp;
 }
 
 export function gaussianWp(n: number, np: number, rng: Rng): Mat<Float64Array> {

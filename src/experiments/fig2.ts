@@ -114,6 +114,13 @@ export const fig2: Artifact<Fig2Config> = {
       `a latent responds if some R[j,i] > 0; it counts feature i as activating it when R[j,i] > τ·max_i R[j,i], τ = ${c.tau}. ` +
       `Mean ± standard deviation over seeds.`,
     );
+    lines.push(
+      "",
+      "Where this default is not the paper's setting: the paper says its synthetic data follow Elhage et al.'s toy model (the `tms` W_p), " +
+      "its theory assumes non-positive interference (the `npi` W_p: digons, triangles, squares, which needs n ≤ 2·n_p), and it does not state the " +
+      "encoder bias, the sparsity mechanism (L1 λ or Top-k) or the tying. `wsae robustness` judges this claim in each of those settings, one factor " +
+      "at a time (results/robustness/summary.md, row \"fig2: count falls with S, towards 1\"); its tms column is the setting closest to the paper's text.",
+    );
     return lines.join("\n");
   },
 

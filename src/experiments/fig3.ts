@@ -259,6 +259,9 @@ export const GRID_NOTES = (c: GridConfig) => [
   `"oracle": the Γ minimising ‖W_pᵀΓ²W_p − I‖_F from the true W_p, an upper reference, not a method a user can run). Same seed → same W_p, init and batches for every model.`,
   "Reference rows need no training: the all-zero predictor (a model can lower L_GT by switching features off, so compare against it) and the closed form σ(W_pᵀ x_p) of Theorem 1 (latent i ↔ feature i).",
   "Every metric is on held-out samples; mean ± sd over seeds. L_SAE is unweighted for WSAE too.",
+  "Where this default (polygon W_p) is not the paper's setting: the paper says its data follow Elhage et al.'s toy model (the `tms` W_p) and does not state " +
+  "the encoder bias, the sparsity mechanism or the tying. `wsae robustness` judges claims (a)–(d), the α direction and \"a trained model beats the all-zero " +
+  "predictor\" in each of those settings, one factor at a time (results/robustness/summary.md); its tms column is the setting closest to the paper's text.",
 ].join("\n\n");
 
 export const fig3: Artifact<Fig3Config> = {

@@ -7,6 +7,7 @@ import { fig4 } from "./fig4.ts";
 import { fig5 } from "./fig5.ts";
 import { table1 } from "./table1.ts";
 import { table2 } from "./table2.ts";
+import { robustness } from "./robustness.ts";
 
 /** Every artifact of docs/method.md §1, implemented or not, in the paper's order. */
 export const PLANNED: { id: ArtifactId; title: string }[] = [
@@ -18,9 +19,10 @@ export const PLANNED: { id: ArtifactId; title: string }[] = [
   { id: "table1", title: "Table 1: per-layer interpretability of SAE vs WSAE (α = 0.5, 1)" },
   { id: "table2", title: "Table 2: vision semantic consistency, SAE vs WSAE" },
   { id: "table3", title: "Table 3: the synthetic numbers behind Figure 3, per S, mean ± std over seeds" },
+  { id: "robustness", title: "Robustness map (ours): each synthetic claim's verdict across generators, bias, sparsity mechanism, tying, weights" },
 ];
 
-export const ARTIFACTS: Artifact<any>[] = [fig1, fig2, fig3, fig4, fig5, table1, table2, table3];
+export const ARTIFACTS: Artifact<any>[] = [fig1, fig2, fig3, fig4, fig5, table1, table2, table3, robustness];
 
 export function artifact(id: string): Artifact<any> | undefined {
   return ARTIFACTS.find((a) => a.id === id);

@@ -4,7 +4,7 @@
  * held-out samples" → one tidy row of metrics (docs/method.md §2 names).
  */
 import type { Backend } from "../compute/backend.ts";
-import { GENERATORS, gaussianWp, polygonWp, type GeneratorName } from "../data/generators.ts";
+import { GENERATORS, gaussianWp, npiWp, polygonWp, type GeneratorName } from "../data/generators.ts";
 import { SyntheticSource } from "../data/synthetic.ts";
 import { trainTms } from "../data/tms.ts";
 import { encodeAll, reconstruct, decoderOf, type SaeSpec } from "../sae/model.ts";
@@ -78,7 +78,7 @@ export const SYNTH_OPTIONS: OptionSpec[] = [
   { flags: "--n <int>", key: "n", description: "ground-truth features n", parse: parseInt1("--n", 2, LIMITS.dim) },
   { flags: "--np <int>", key: "n_p", description: "observed (polysemantic) dims n_p", parse: parseInt1("--np", 1, LIMITS.dim) },
   { flags: "--nm <int>", key: "n_m", description: "SAE latents n_m", parse: parseInt1("--nm", 1, LIMITS.dim) },
-  { flags: "--generator <name>", key: "generator", description: "W_p generator: polygon | tms | gaussian", parse: parseGenerator },
+  { flags: "--generator <name>", key: "generator", description: "W_p generator: polygon | tms | gaussian | npi (non-positive interference, n ≤ 2·n_p)", parse: parseGenerator },
   { flags: "--steps <int>", key: "steps", description: "training steps per SAE", parse: parseInt1("--steps") },
   { flags: "--batch <int>", key: "batch", description: "samples per step", parse: parseInt1("--batch", 1, LIMITS.batch) },
   { flags: "--lr <x>", key: "lr", description: "Adam learning rate", parse: parseNum("--lr", (v) => v > 0 && v < 10, "in (0, 10)") },
@@ -111,13 +111,14 @@ export function validateSynth(c: SynthConfig): void {
 
 const wpCache = new Map<string, Mat<Float64Array>>();
 
-/** W_p for one (generator, S, seed). polygon and gaussian do not depend on S. */
+/** W_p for one (generator, S, seed). Only tms depends on S. */
 export async function superposition(backend: Backend, c: SynthConfig, S: number, seed: number): Promise<Mat<Float64Array>> {
   const key = `${c.generator}:${c.n}:${c.n_p}:${seed}:${c.generator === "tms" ? `${S}:${c.tmsSteps}` : ""}`;
   let Wp = wpCache.get(key);
   if (!Wp) {
     if (c.generator === "polygon") Wp = polygonWp(c.n, c.n_p, stream(seed, "wp:polygon")).Wp;
     else if (c.generator === "gaussian") Wp = gaussianWp(c.n, c.n_p, stream(seed, "wp:gaussian"));
+    else if (c.generator === "npi") Wp = npiWp(c.n, c.n_p, stream(seed, "wp:npi")).Wp;
     else Wp = (await trainTms(backend, { n: c.n, n_p: c.n_p, S, steps: c.tmsSteps, batch: 1024, lr: 1e-3, seed })).Wp;
     wpCache.set(key, Wp);
   }

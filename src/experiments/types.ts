@@ -55,7 +55,7 @@ export type OptionSpec = {
   parse: (raw: string) => unknown;
 };
 
-export type ArtifactId = "fig1" | "fig2" | "fig3" | "fig4" | "fig5" | "table1" | "table2" | "table3";
+export type ArtifactId = "fig1" | "fig2" | "fig3" | "fig4" | "fig5" | "table1" | "table2" | "table3" | "robustness";
 
 /** What the CLI hands an experiment. */
 export interface RunContext {

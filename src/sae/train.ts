@@ -73,6 +73,23 @@ export async function lossAndGrad(
   return { loss, gW: g, gD: null, gb };
 }
 
+/**
+ * Untied decoder rows live on the unit sphere (renormalised after every step), so, as
+ * SAELens does (remove_gradient_parallel_to_decoder_directions), remove from each row's
+ * gradient its component along the row before the step: g_j ← g_j − (g_j·d_j) d_j.
+ * At unit-norm rows that is the gradient of L(D normalised), the direction the loss
+ * actually changes along the sphere. In place.
+ */
+export function projectOffRows(gD: Float32Array, D: Mat): void {
+  const c = D.cols, d = D.data;
+  for (let j = 0; j < D.rows; j++) {
+    const o = j * c;
+    let dot = 0;
+    for (let i = 0; i < c; i++) dot += gD[o + i]! * d[o + i]!;
+    for (let i = 0; i < c; i++) gD[o + i]! -= dot * d[o + i]!;
+  }
+}
+
 export async function trainSae(
   backend: Backend,
   spec: SaeSpec,
@@ -99,6 +116,7 @@ export async function trainSae(
     hyper.step = step;
     await backend.adam(W.p, g.gW, W.m, W.v, hyper);
     if (D) {
+      projectOffRows(g.gD!, params.D!);
       await backend.adam(D.p, g.gD!, D.m, D.v, hyper);
       normalizeRows(params.D!);
     }

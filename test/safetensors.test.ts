@@ -59,3 +59,9 @@ test("files that break a rule of the format are refused with one line", () => {
   }
   assert.throws(() => encodeSafetensors({ a: { dtype: "F32", shape: [3], data: new Float32Array(2) } }), /2 values for shape \[3\]/);
 });
+
+test("bytes inside a larger buffer (as Node's file reads give) decode to the right values", () => {
+  const bytes = encodeSafetensors({ a: { dtype: "F32", shape: [3], data: new Float32Array([1.5, -2, 3]) } });
+  const inside = Buffer.concat([Buffer.from([9, 9, 9]), Buffer.from(bytes), Buffer.from([7])]).subarray(3, 3 + bytes.length);
+  assert.deepEqual(Array.from(decodeSafetensors(inside).tensors.a!.data as Float32Array), [1.5, -2, 3]);
+});

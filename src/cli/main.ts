@@ -10,6 +10,7 @@ import { DivergenceError, UserError } from "../util/errors.ts";
 import { VERSION, runArtifact } from "./run.ts";
 import { registerTheory } from "./theory.ts";
 import { registerAll, registerMerge } from "./all.ts";
+import { registerTrain } from "./train.ts";
 import { registerVerify } from "./verify.ts";
 import { gatherReport } from "../report/gather.ts";
 import { writeFileAtomic } from "../report/write.ts";
@@ -75,6 +76,7 @@ function build(): Command {
 
   registerAll(program);
   registerMerge(program);
+  registerTrain(program);
   registerVerify(program, (c) => (exitCode = c));
   registerTheory(program);
   return program;

@@ -78,7 +78,7 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
   const spans: [number, number, string][] = [];
   const tensors: Record<string, Tensor> = {};
   // a fresh, aligned copy: typed arrays need aligned offsets
-  const data = bytes.slice(8 + hlen).buffer;
+  const data = new Uint8Array(bytes.subarray(8 + hlen)).buffer; // a copy (Buffer.slice would share its pool)
   for (const [name, v] of Object.entries(header)) {
     if (name === "__metadata__") {
       for (const [k, x] of Object.entries((v ?? {}) as Record<string, unknown>)) {

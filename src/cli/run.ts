@@ -6,7 +6,7 @@ import { accessSync, constants as fsc, existsSync, mkdirSync, readFileSync, read
 import { join, relative, resolve } from "node:path";
 import os from "node:os";
 import { createBackend } from "../compute/index.ts";
-import type { Artifact, ClaimResult, JobFn, Output, Previous, RunContext } from "../experiments/types.ts";
+import type { Artifact, ClaimResult, Output, Previous, RunContext } from "../experiments/types.ts";
 import { fromCsv, toCsv } from "../report/csv.ts";
 import { renderSvg, svgToPng } from "../report/figure.ts";
 import { claimsTable, reportedTable } from "../report/summary.ts";
@@ -15,6 +15,7 @@ import { gitState } from "../util/git.ts";
 import { ROOT } from "../util/root.ts";
 import { UserError } from "../util/errors.ts";
 import { Progress } from "./progress.ts";
+import { executeJobs, parseJobs } from "./pool.ts";
 
 export { ROOT };
 export const VERSION: string = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
@@ -26,6 +27,7 @@ export type CommonOptions = {
   out?: string;
   backend?: string;
   gpujsMode?: string;
+  jobs?: string;
   quiet?: boolean;
   fromResults?: boolean;
 };
@@ -74,7 +76,8 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
   checkWritable(outRoot);
   // the code that runs is the code at start: record it before training, not after
   const gitAtStart = gitState(ROOT);
-  const backend = createBackend(o.backend ?? "js", o.gpujsMode ?? "webasm");
+  const nJobs = parseJobs(o.jobs);
+  const backend = createBackend(o.backend ?? "auto", o.gpujsMode ?? "webasm");
   const progress = Progress.auto(a.id, Boolean(o.quiet));
   const stages: Record<string, number> = {};
   const started = new Date();
@@ -84,18 +87,11 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
     plan: (t, u) => progress.plan(t, u),
     tick: (l) => progress.tick(l),
     step: (d, t) => progress.step(d, t),
-    async runJobs(url, fn, jobs, label) {
-      // serial for now; a worker pool can replace this without changing any artifact
-      const mod = (await import(url)) as Record<string, unknown>;
-      const f = mod[fn];
-      if (typeof f !== "function") throw new Error(`runJobs: ${url} has no exported function '${fn}'`);
-      const out = [];
-      for (const j of jobs) {
-        out.push(await (f as JobFn<typeof j, unknown>)(j, { backend, step: (d, t) => progress.step(d, t) }));
-        progress.tick(label(j));
-      }
-      return out as never;
-    },
+    runJobs: (url, fn, jobs, label) =>
+      executeJobs(url, fn, jobs, {
+        jobs: nJobs, backendName: backend.name, gpujsMode: backend.mode, backend,
+        onStep: (d, t) => progress.step(d, t), onDone: (i) => progress.tick(label(jobs[i]!)),
+      }),
     previous(id) {
       const d = dirOf(id);
       const t = readTree(d);
@@ -132,7 +128,8 @@ export async function runArtifact<C extends object>(a: Artifact<C>, o: CommonOpt
     overrides,
     config,
     seeds,
-    backend: { name: backend.name, mode: backend.mode },
+    backend: { name: backend.name, mode: backend.mode, requested: o.backend ?? "auto" },
+    jobs: nJobs,
     tool: { name: "wsae", version: VERSION },
     git: gitAtStart,
     git_changed_during_run: false,

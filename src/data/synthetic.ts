@@ -5,7 +5,7 @@
  */
 import { mat, type Mat } from "../util/mat.ts";
 import type { Rng } from "../util/rng.ts";
-import { unrolledNN } from "../compute/unrolled.ts";
+import { unrolledNN, unrolledSparseNN } from "../compute/unrolled.ts";
 
 /** Anything that hands the trainer batches of observed inputs x_p (B × n_p). */
 export interface BatchSource {
@@ -57,12 +57,42 @@ export function projectRef(X: Mat, WpT: Mat, out: Mat): Mat {
   return out;
 }
 
+/**
+ * The law of sampleX, drawn sparsely: the gaps between non-zero coordinates of the
+ * flattened B·n sequence are i.i.d. geometric, P(gap ≥ g) = S^g, so one gap (a uniform
+ * and a log) and one value (a uniform) per non-zero give the same i.i.d. coordinates
+ * with 2(1 − S) draws per coordinate instead of 1. Worth it for S ≥ SPARSE_S. Returns
+ * the positions of the non-zeros (ascending) in `pos`, grown as needed, and their count.
+ */
+export function sampleXSparse(rng: Rng, S: number, out: Mat<Float32Array | Float64Array>, pos: Int32Array): { pos: Int32Array; count: number } {
+  const d = out.data, total = d.length;
+  d.fill(0);
+  if (!(S > 0 && S < 1)) throw new Error(`sampleXSparse: S must be in (0, 1) (got ${S})`);
+  const invLogS = 1 / Math.log(S);
+  let count = 0;
+  // 1 − u is in (0, 1], so the log is finite; log(S) < 0 makes every gap ≥ 0
+  for (let p = Math.floor(Math.log(1 - rng.uniform()) * invLogS); p < total; p += 1 + Math.floor(Math.log(1 - rng.uniform()) * invLogS)) {
+    d[p] = rng.uniform();
+    if (count === pos.length) {
+      const grown = new Int32Array(Math.max(1024, pos.length * 2));
+      grown.set(pos);
+      pos = grown;
+    }
+    pos[count++] = p;
+  }
+  return { pos, count };
+}
+
+/** From this sparsity on, geometric gaps need fewer draws than one uniform per coordinate. */
+export const SPARSE_S = 0.7;
+
 /** Fresh samples every call, from its own named random stream. */
 export class SyntheticSource implements BatchSource {
   readonly dim: number;
   private readonly WpT: Mat;
   private x: Mat | null = null;
   private xp: Mat | null = null;
+  private pos: Int32Array = new Int32Array(1024);
   constructor(
     Wp: Mat<Float32Array | Float64Array>,
     readonly S: number,
@@ -72,14 +102,28 @@ export class SyntheticSource implements BatchSource {
     this.WpT = mat(Wp.cols, Wp.rows);
     for (let i = 0; i < Wp.rows; i++) for (let j = 0; j < Wp.cols; j++) this.WpT.data[j * Wp.rows + i] = Wp.data[i * Wp.cols + j]!;
   }
+  private draw(x: Mat, xp: Mat): void {
+    if (this.S < SPARSE_S) {
+      project(sampleX(this.rng, this.S, x), this.WpT, xp);
+      return;
+    }
+    const { pos, count } = sampleXSparse(this.rng, this.S, x, this.pos);
+    this.pos = pos;
+    const fast = unrolledSparseNN(this.dim);
+    if (!fast) {
+      project(x, this.WpT, xp);
+      return;
+    }
+    xp.data.fill(0);
+    fast(pos, count, x.data, this.WpT.data, xp.data, x.cols);
+  }
   /** Both x (B × n) and x_p (B × n_p); buffers are reused between calls of the same size. */
   nextPair(batch: number): { x: Mat; xp: Mat } {
     if (!this.x || this.x.rows !== batch) {
       this.x = mat(batch, this.WpT.rows);
       this.xp = mat(batch, this.dim);
     }
-    sampleX(this.rng, this.S, this.x);
-    project(this.x, this.WpT, this.xp!);
+    this.draw(this.x, this.xp!);
     return { x: this.x, xp: this.xp! };
   }
   next(batch: number): Mat {
@@ -87,7 +131,8 @@ export class SyntheticSource implements BatchSource {
   }
   /** A held-out set with fresh copies (not the reused buffers). */
   sample(N: number): { x: Mat; xp: Mat } {
-    const x = sampleX(this.rng, this.S, mat(N, this.WpT.rows));
-    return { x, xp: project(x, this.WpT, mat(N, this.dim)) };
+    const x = mat(N, this.WpT.rows), xp = mat(N, this.dim);
+    this.draw(x, xp);
+    return { x, xp };
   }
 }

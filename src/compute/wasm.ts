@@ -1,19 +1,19 @@
 /**
  * The `wasm` backend: dense products on a hand-written WebAssembly SIMD kernel
  * (simd.wat, 4×8 register tile, float32 sums), everything element-wise in JS.
- * Operands are packed into the module's memory in panel order (4 rows of op(A),
- * 8 columns of op(B), zero-padded), which is also where every transpose happens:
- * the kernel never reads memory with a stride, so all four transpose combinations
- * run at the same speed (tfjs-backend-wasm's transposed matMul was 10× slower than
- * its plain one here). When the left operand is mostly zeros (sparse latents), the
+ * Narrow products read A where it lies (copied in by memcpy, read through byte
+ * strides, so a transposed A costs nothing extra); wide ones pack A into 4-row panels;
+ * a transposed B is packed into 8-column panels on the way in. All four transpose combinations run at about the
+ * same speed (tfjs-backend-wasm's transposed matMul was 10× slower than its plain one). When the left operand is mostly zeros (sparse latents), the
  * zero-skipping JS kernels are cheaper than any dense product and are used instead.
  */
 import { readFileSync } from "node:fs";
 import { mat, type Mat } from "../util/mat.ts";
 import { checkMatmul, type AdamHyper, type Backend } from "./backend.ts";
 import { adamJs, matmulJs, maskedGradJs } from "./js.ts";
+import { density } from "./sparse.ts";
 
-type GemmFn = (ap: number, bp: number, c: number, np: number, k: number, nq: number, chunk: number) => void;
+type GemmFn = (a: number, aI: number, aT: number, aK: number, b: number, bJ: number, bK: number, c: number, ldc: number, np: number, nq: number, k: number, chunk: number) => void;
 
 let bytes: Uint8Array<ArrayBuffer> | null = null;
 let module: WebAssembly.Module | null = null;
@@ -36,23 +36,21 @@ export function simdSupported(): boolean {
 /** Below this share of nonzeros in the left operand, the JS zero-skipping kernels win (measured by scripts/bench.ts --ops). */
 export const SPARSE_DENSITY = 0.15;
 
-export function density(a: Float32Array): number {
-  let nz = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] !== 0) nz++;
-  return a.length ? nz / a.length : 1;
-}
-
 export class WasmBackend implements Backend {
   readonly name = "wasm" as const;
   readonly mode = "simd128";
   private readonly memory: WebAssembly.Memory;
   private readonly gemm: GemmFn;
+  private readonly reluBias: (c: number, bias: number, rows: number, cols: number) => void;
+  private readonly maskAdd: (c: number, z: number, n: number, l1: number) => void;
   private f: Float32Array;
 
   constructor() {
     const inst = new WebAssembly.Instance(simdModule(), {});
     this.memory = inst.exports.memory as WebAssembly.Memory;
     this.gemm = inst.exports.gemm as GemmFn;
+    this.reluBias = inst.exports.relu_bias as WasmBackend["reluBias"];
+    this.maskAdd = inst.exports.mask_add as WasmBackend["maskAdd"];
     this.f = new Float32Array(this.memory.buffer);
   }
 
@@ -68,28 +66,55 @@ export class WasmBackend implements Backend {
   /**
    * op(A)·op(B) into the padded C block of the module memory; returns the view, the
    * float offset of C and its padded row stride. Epilogues (bias, ReLU, masks) read it.
+   * A is copied as it lies (a memcpy) and read through strides; B too, unless op(B) is
+   * a transpose, which is packed into 8-column panels (the kernel needs 8 consecutive
+   * columns). Slack after each operand is zeroed: the edge tiles read into it.
    */
-  private product(a: Mat, b: Mat, transA: boolean, transB: boolean): { f: Float32Array; c0: number; cp: number; r: number; c: number } {
+  private product(a: Mat, b: Mat, transA: boolean, transB: boolean, extra = 0): { f: Float32Array; c0: number; cp: number; rp: number; r: number; c: number; e0: number } {
     const [r, k, c] = checkMatmul(a, b, transA, transB);
     const np = Math.ceil(r / 4), nq = Math.ceil(c / 8), rp = np * 4, cp = nq * 8;
-    const a0 = 0, b0 = rp * k, c0 = b0 + cp * k;
-    const f = this.reserve(c0 + rp * cp);
+    const up4 = (x: number) => Math.ceil(x / 4) * 4;
+    // wide outputs reuse each row of A across many column panels: pack it into 4-row
+    // panels (sequential reads); narrow ones read it in place (a memcpy, no packing)
+    const packedA = c >= 64;
+    const aLen = packedA ? rp * k : r * k + (transA ? rp - r : (rp - r) * k);
+    // B is read 8 columns at a time: pack it when transposed or wide (long row strides)
+    const packedB = transB || c >= 64;
+    const bLen = packedB ? cp * k : k * c + (cp - c);
+    const a0 = 0, b0 = up4(a0 + aLen), c0 = up4(b0 + bLen), e0 = c0 + rp * cp;
+    const f = this.reserve(e0 + extra);
     if (k === 0 || r === 0 || c === 0) {
       f.fill(0, c0, c0 + rp * cp);
-      return { f, c0, cp, r, c };
+      return { f, c0, cp, rp, r, c, e0 };
     }
-    packA(a.data, transA, r, k, f, a0);
-    packB(b.data, transB, k, c, f, b0);
+    if (packedA) packA(a.data, transA, r, k, f, a0);
+    else {
+      f.set(a.data, a0);
+      f.fill(0, a0 + r * k, a0 + aLen);
+    }
+    if (packedB) packB(b.data, transB, k, c, f, b0);
+    else {
+      f.set(b.data, b0);
+      f.fill(0, b0 + k * c, b0 + bLen);
+    }
+    // byte strides of op(A)[4ib + t, kk] and op(B)[kk, 8jb + u] (see simd.wat)
+    const [aI, aT, aK] = packedA ? [16 * k, 4, 16] : transA ? [16, 4, r * 4] : [16 * k, 4 * k, 4];
+    const [bJ, bK] = packedB ? [32 * k, 32] : [32, 4 * c];
     // A panels per cache block: about 96 KiB of A stays in L2 while B streams
-    const chunk = Math.max(1, Math.floor(96 * 1024 / (k * 16)));
-    this.gemm(a0 * 4, b0 * 4, c0 * 4, np, k, nq, chunk);
-    return { f, c0, cp, r, c };
+    const chunk = Math.max(1, Math.floor((96 * 1024) / (k * 16)));
+    this.gemm(a0 * 4, aI, aT, aK, b0 * 4, bJ, bK, c0 * 4, cp * 4, np, nq, k, chunk);
+    return { f, c0, cp, rp, r, c, e0 };
   }
 
   async matmul(a: Mat, b: Mat, opts: { transA?: boolean; transB?: boolean } = {}): Promise<Mat> {
     const transA = Boolean(opts.transA), transB = Boolean(opts.transB);
     if (!transB && density(a.data) < SPARSE_DENSITY) return matmulJs(a, b, transA, false);
-    const { f, c0, cp, r, c } = this.product(a, b, transA, transB);
+    const p = this.product(a, b, transA, transB);
+    return this.copyOut(p.f, p.c0, p.cp, p.r, p.c);
+  }
+
+  /** The r × c result out of the padded C block (row by row when padded: memcpys). */
+  private copyOut(f: Float32Array, c0: number, cp: number, r: number, c: number): Mat {
     const out = mat(r, c);
     if (cp === c) out.data.set(f.subarray(c0, c0 + r * c));
     else for (let i = 0; i < r; i++) out.data.set(f.subarray(c0 + i * cp, c0 + i * cp + c), i * c);
@@ -98,26 +123,29 @@ export class WasmBackend implements Backend {
 
   async encodeRelu(x: Mat, w: Mat, bias: Float32Array | null): Promise<Mat> {
     if (w.cols !== x.cols) throw new Error(`encode: X is ${x.rows}x${x.cols} but W is ${w.rows}x${w.cols}`);
-    const { f, c0, cp, r, c } = this.product(x, w, false, true);
-    const out = mat(r, c), Z = out.data;
-    for (let i = 0; i < r; i++) {
-      const o = c0 + i * cp, zo = i * c;
-      if (bias) for (let j = 0; j < c; j++) { const s = f[o + j]! + bias[j]!; Z[zo + j] = s > 0 ? s : 0; }
-      else for (let j = 0; j < c; j++) { const s = f[o + j]!; Z[zo + j] = s > 0 ? s : 0; }
-    }
-    return out;
+    const cp = Math.ceil(w.rows / 8) * 8;
+    const { f, c0, rp, r, c, e0 } = this.product(x, w, false, true, cp);
+    // bias (zero-padded to the row stride) behind C, then the SIMD epilogue in place
+    f.fill(0, e0, e0 + cp);
+    if (bias) f.set(bias, e0);
+    this.reluBias(c0 * 4, e0 * 4, rp, cp);
+    return this.copyOut(f, c0, cp, r, c);
   }
 
   async maskedGrad(g: Mat, d: Mat, z: Mat, l1: number): Promise<Mat> {
     if (d.cols !== g.cols || z.rows !== g.rows || z.cols !== d.rows) throw new Error("maskedGrad: shapes differ");
     if (density(z.data) < SPARSE_DENSITY) return maskedGradJs(g, d, z, l1);
-    const { f, c0, cp, r, c } = this.product(g, d, false, true);
-    const out = mat(r, c), O = out.data, Z = z.data;
-    for (let i = 0; i < r; i++) {
-      const o = c0 + i * cp, zo = i * c;
-      for (let j = 0; j < c; j++) if (Z[zo + j]! > 0) O[zo + j] = f[o + j]! + l1;
+    const rp = Math.ceil(g.rows / 4) * 4, cp = Math.ceil(d.rows / 8) * 8;
+    const { f, c0, r, c, e0 } = this.product(g, d, false, true, rp * cp);
+    // Z laid out as C behind it (padding rows and columns 0: masked out)
+    if (cp === c) f.set(z.data, e0);
+    else for (let i = 0; i < r; i++) {
+      f.set(z.data.subarray(i * c, (i + 1) * c), e0 + i * cp);
+      f.fill(0, e0 + i * cp + c, e0 + (i + 1) * cp);
     }
-    return out;
+    f.fill(0, e0 + r * cp, e0 + rp * cp);
+    this.maskAdd(c0 * 4, e0 * 4, rp * cp, l1);
+    return this.copyOut(f, c0, cp, r, c);
   }
 
   async adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, h: AdamHyper): Promise<void> {

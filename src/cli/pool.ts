@@ -17,17 +17,19 @@ import { DivergenceError, UserError } from "../util/errors.ts";
 export const MAX_JOBS = 64;
 
 export type PoolOptions = {
-  /** Worker threads; 1 runs the jobs here, one after another, on `backend`. */
+  /** Worker threads at most; 1 runs the jobs here, one after another, on `backend`. */
   jobs: number;
   /** What every worker creates for itself (see compute/index.ts createBackend). */
   backendName: string;
   gpujsMode?: string;
-  /** The serial path's backend (jobs = 1, or a single job). */
+  /** The backend of the jobs run on this thread. */
   backend: Backend;
   /** Per-step progress of the job that reported last. */
   onStep?: (done: number, total: number) => void;
   /** A job finished (index into `jobs`). */
   onDone?: (index: number) => void;
+  /** Estimated serial time left (ms) above which the remaining jobs go to workers; 0 = pool at once. Default 3000. */
+  minPoolMs?: number;
 };
 
 /** Messages between the pool and its workers (pool-worker.ts). */
@@ -60,20 +62,35 @@ export function parseJobs(raw: unknown): number {
   return n;
 }
 
+/**
+ * Jobs start here, one after another; as soon as the rest would take longer than
+ * `minPoolMs` serially (estimated from the jobs done so far), the rest go to worker
+ * threads. A worker costs about half a second of CPU to start (tsx, the module graph),
+ * which a quick preset would never win back; a full preset moves to the pool after its
+ * first job. Which thread ran a job never changes its result.
+ */
 export async function executeJobs<J, R>(url: string, fn: string, jobs: J[], o: PoolOptions): Promise<R[]> {
-  const threads = Math.min(o.jobs, jobs.length);
-  if (threads <= 1) return serial<J, R>(url, fn, jobs, o);
-  return pooled<J, R>(url, fn, jobs, threads, o);
-}
-
-async function serial<J, R>(url: string, fn: string, jobs: J[], o: PoolOptions): Promise<R[]> {
   const f = await jobFunction<J, R>(url, fn);
+  const minPoolMs = o.minPoolMs ?? defaultMinPoolMs();
   const out: R[] = [];
+  const t0 = performance.now();
   for (let i = 0; i < jobs.length; i++) {
+    const left = jobs.length - i, threads = Math.min(o.jobs, left);
+    const estimate = i === 0 ? 0 : ((performance.now() - t0) / i) * left;
+    if (threads > 1 && (estimate > minPoolMs || minPoolMs <= 0)) {
+      const rest = await pooled<J, R>(url, fn, jobs.slice(i), threads, { ...o, onDone: (k) => o.onDone?.(i + k) });
+      return out.concat(rest);
+    }
     out.push(await f(jobs[i]!, { backend: o.backend, step: (d, t) => o.onStep?.(d, t) }));
     o.onDone?.(i);
   }
   return out;
+}
+
+/** WSAE_POOL_MIN_MS overrides the threshold (tests set 0 to exercise the workers on tiny runs). */
+function defaultMinPoolMs(): number {
+  const v = Number(process.env.WSAE_POOL_MIN_MS);
+  return process.env.WSAE_POOL_MIN_MS !== undefined && Number.isFinite(v) ? v : 3000;
 }
 
 export async function jobFunction<J, R>(url: string, fn: string): Promise<JobFn<J, R>> {

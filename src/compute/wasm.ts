@@ -117,7 +117,12 @@ export class WasmBackend implements Backend {
   private copyOut(f: Float32Array, c0: number, cp: number, r: number, c: number): Mat {
     const out = mat(r, c);
     if (cp === c) out.data.set(f.subarray(c0, c0 + r * c));
-    else for (let i = 0; i < r; i++) out.data.set(f.subarray(c0 + i * cp, c0 + i * cp + c), i * c);
+    else if (c >= 64) for (let i = 0; i < r; i++) out.data.set(f.subarray(c0 + i * cp, c0 + i * cp + c), i * c);
+    else {
+      // short rows: a plain loop beats a subarray per row
+      const O = out.data;
+      for (let i = 0; i < r; i++) for (let j = 0, s = c0 + i * cp, d = i * c; j < c; j++) O[d + j] = f[s + j]!;
+    }
     return out;
   }
 

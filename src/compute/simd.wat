@@ -113,4 +113,39 @@
                   (f32x4.gt (v128.load (local.get $q)) (v128.const i32x4 0 0 0 0))))
       (local.set $p (i32.add (local.get $p) (i32.const 16)))
       (local.set $q (i32.add (local.get $q) (i32.const 16)))
-      (br_if $v (i32.lt_u (local.get $p) (local.get $end))))))
+      (br_if $v (i32.lt_u (local.get $p) (local.get $end)))))
+  ;; csr_rows: C[b, :] = Σ_t val[t] · W[idx[t], :] over t in ptr[b] .. ptr[b+1] (i32 ptr, idx;
+  ;; f32 val), for b < rows; rows of W and C are m4 f32x4 vectors. A sparse matrix times a
+  ;; dense one, one row of C at a time (the batch sampler's x_p = W_p x).
+  (func (export "csr_rows") (param $ptr i32) (param $idx i32) (param $val i32) (param $w i32) (param $c i32) (param $rows i32) (param $m4 i32)
+    (local $b i32) (local $t i32) (local $t1 i32) (local $cb i32) (local $rowb i32) (local $u i32) (local $wr i32) (local $v v128) (local $q i32)
+    (if (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $m4))) (then (return)))
+    (local.set $rowb (i32.shl (local.get $m4) (i32.const 4)))
+    (local.set $b (i32.const 0))
+    (loop $row
+      (local.set $cb (i32.add (local.get $c) (i32.mul (local.get $b) (local.get $rowb))))
+      (local.set $u (i32.const 0))
+      (loop $z
+        (v128.store (i32.add (local.get $cb) (local.get $u)) (v128.const i32x4 0 0 0 0))
+        (local.set $u (i32.add (local.get $u) (i32.const 16)))
+        (br_if $z (i32.lt_u (local.get $u) (local.get $rowb))))
+      (local.set $t (i32.load (i32.add (local.get $ptr) (i32.shl (local.get $b) (i32.const 2)))))
+      (local.set $t1 (i32.load offset=4 (i32.add (local.get $ptr) (i32.shl (local.get $b) (i32.const 2)))))
+      (block $done
+        (loop $nz
+          (br_if $done (i32.ge_u (local.get $t) (local.get $t1)))
+          (local.set $v (v128.load32_splat (i32.add (local.get $val) (i32.shl (local.get $t) (i32.const 2)))))
+          (local.set $wr (i32.add (local.get $w)
+            (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2)))) (local.get $rowb))))
+          (local.set $u (i32.const 0))
+          (loop $axpy
+            (local.set $q (i32.add (local.get $cb) (local.get $u)))
+            (v128.store (local.get $q)
+              (f32x4.add (v128.load (local.get $q)) (f32x4.mul (local.get $v) (v128.load (i32.add (local.get $wr) (local.get $u))))))
+            (local.set $u (i32.add (local.get $u) (i32.const 16)))
+            (br_if $axpy (i32.lt_u (local.get $u) (local.get $rowb))))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $nz)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br_if $row (i32.lt_u (local.get $b) (local.get $rows)))))
+)

@@ -90,26 +90,3 @@ export const unrolledEncode = (n: number): EncodeFn | null =>
         }
       }`) as EncodeFn);
 
-/**
- * C (rows × c) = X · B for a sparse X given by its non-zero positions P[0..cnt) in the
- * flattened X (ascending), X being rows × k and B k × c; the same float64 sums in the same
- * order as unrolledNN, so the result equals it. C must be zeroed by the caller.
- */
-export type SparseNNFn = (P: Int32Array, cnt: number, X: Float32Array, B: Float32Array, C: Float32Array, k: number) => void;
-const snn = new Map<number, SparseNNFn>();
-export const unrolledSparseNN = (c: number): SparseNNFn | null =>
-  cached(snn, c, (c) =>
-    new Function("P", "cnt", "X", "B", "C", "k", `
-      let row = -1;
-      ${seq(c, (j) => `let a${j} = 0;`, " ")}
-      for (let t = 0; t < cnt; t++) {
-        const p = P[t], b = (p / k) | 0;
-        if (b !== row) {
-          if (row >= 0) { const co = row * ${c}; ${seq(c, (j) => `C[co + ${j}] = a${j}; a${j} = 0;`, " ")} }
-          row = b;
-        }
-        const v = X[p];
-        const bo = (p - b * k) * ${c};
-        ${seq(c, (j) => `a${j} += v * B[bo + ${j}];`)}
-      }
-      if (row >= 0) { const co = row * ${c}; ${seq(c, (j) => `C[co + ${j}] = a${j};`, " ")} }`) as SparseNNFn);

@@ -36,6 +36,13 @@ export function simdSupported(): boolean {
 /** Below this share of nonzeros in the left operand, the JS zero-skipping kernels win (measured by scripts/bench.ts --ops). */
 export const SPARSE_DENSITY = 0.15;
 
+let shared: WasmBackend | null = null;
+/** One instance per thread for work outside a backend (the batch sampler); null without SIMD. */
+export function sharedSimd(): WasmBackend | null {
+  if (!shared && simdSupported()) shared = new WasmBackend();
+  return shared;
+}
+
 export class WasmBackend implements Backend {
   readonly name = "wasm" as const;
   readonly mode = "simd128";
@@ -43,6 +50,7 @@ export class WasmBackend implements Backend {
   private readonly gemm: GemmFn;
   private readonly reluBias: (c: number, bias: number, rows: number, cols: number) => void;
   private readonly maskAdd: (c: number, z: number, n: number, l1: number) => void;
+  private readonly csr: (ptr: number, idx: number, val: number, w: number, c: number, rows: number, m4: number) => void;
   private f: Float32Array;
 
   constructor() {
@@ -51,6 +59,7 @@ export class WasmBackend implements Backend {
     this.gemm = inst.exports.gemm as GemmFn;
     this.reluBias = inst.exports.relu_bias as WasmBackend["reluBias"];
     this.maskAdd = inst.exports.mask_add as WasmBackend["maskAdd"];
+    this.csr = inst.exports.csr_rows as WasmBackend["csr"];
     this.f = new Float32Array(this.memory.buffer);
   }
 
@@ -151,6 +160,31 @@ export class WasmBackend implements Backend {
     f.fill(0, e0 + r * cp, e0 + rp * cp);
     this.maskAdd(c0 * 4, e0 * 4, rp * cp, l1);
     return this.copyOut(f, c0, cp, r, c);
+  }
+
+  /**
+   * out (rows × m) = X · W for a sparse X in CSR form (row b: entries ptr[b]..ptr[b+1] of
+   * idx, val) and a dense W (k × m): float32 SIMD axpys, one output row at a time.
+   */
+  csrTimes(ptr: Int32Array, idx: Int32Array, val: Float32Array, w: Mat, rows: number, out: Mat): Mat {
+    const m = w.cols, m4 = Math.ceil(m / 4), mp = m4 * 4, nnz = ptr[rows]!;
+    if (out.rows !== rows || out.cols !== m || ptr.length < rows + 1) throw new Error("csrTimes: shapes differ");
+    const up4 = (x: number) => Math.ceil(x / 4) * 4;
+    const p0 = 0, i0 = up4(p0 + rows + 1), v0 = up4(i0 + nnz), w0 = up4(v0 + nnz), c0 = w0 + w.rows * mp;
+    const f = this.reserve(c0 + rows * mp);
+    const ints = new Int32Array(f.buffer, 0, c0);
+    ints.set(ptr.subarray(0, rows + 1), p0);
+    ints.set(idx.subarray(0, nnz), i0);
+    f.set(val.subarray(0, nnz), v0);
+    if (mp === m) f.set(w.data, w0);
+    else for (let r = 0; r < w.rows; r++) {
+      f.set(w.data.subarray(r * m, (r + 1) * m), w0 + r * mp);
+      f.fill(0, w0 + r * mp + m, w0 + (r + 1) * mp);
+    }
+    this.csr(p0 * 4, i0 * 4, v0 * 4, w0 * 4, c0 * 4, rows, m4);
+    if (mp === m) out.data.set(f.subarray(c0, c0 + rows * m));
+    else for (let b = 0; b < rows; b++) for (let j = 0; j < m; j++) out.data[b * m + j] = f[c0 + b * mp + j]!;
+    return out;
   }
 
   async adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, h: AdamHyper): Promise<void> {

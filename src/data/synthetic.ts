@@ -5,7 +5,8 @@
  */
 import { mat, type Mat } from "../util/mat.ts";
 import type { Rng } from "../util/rng.ts";
-import { unrolledNN, unrolledSparseNN } from "../compute/unrolled.ts";
+import { unrolledNN } from "../compute/unrolled.ts";
+import { sharedSimd } from "../compute/wasm.ts";
 
 /** Anything that hands the trainer batches of observed inputs x_p (B × n_p). */
 export interface BatchSource {
@@ -93,6 +94,9 @@ export class SyntheticSource implements BatchSource {
   private x: Mat | null = null;
   private xp: Mat | null = null;
   private pos: Int32Array = new Int32Array(1024);
+  private ptr: Int32Array = new Int32Array(0);
+  private idx: Int32Array = new Int32Array(0);
+  private val: Float32Array = new Float32Array(0);
   constructor(
     Wp: Mat<Float32Array | Float64Array>,
     readonly S: number,
@@ -109,13 +113,28 @@ export class SyntheticSource implements BatchSource {
     }
     const { pos, count } = sampleXSparse(this.rng, this.S, x, this.pos);
     this.pos = pos;
-    const fast = unrolledSparseNN(this.dim);
-    if (!fast) {
+    const simd = sharedSimd();
+    if (!simd) {
       project(x, this.WpT, xp);
       return;
     }
-    xp.data.fill(0);
-    fast(pos, count, x.data, this.WpT.data, xp.data, x.cols);
+    // the non-zeros as CSR rows, then x_p = x · W_pᵀ as float32 SIMD axpys
+    const n = x.cols, rows = x.rows;
+    if (this.idx.length < count) {
+      this.idx = new Int32Array(pos.length);
+      this.val = new Float32Array(pos.length);
+    }
+    if (this.ptr.length < rows + 1) this.ptr = new Int32Array(rows + 1);
+    const ptr = this.ptr, idx = this.idx, val = this.val, xd = x.data;
+    ptr.fill(0, 0, rows + 1);
+    for (let t = 0; t < count; t++) {
+      const p = pos[t]!, b = (p / n) | 0;
+      idx[t] = p - b * n;
+      val[t] = xd[p]!;
+      ptr[b + 1]!++;
+    }
+    for (let b = 0; b < rows; b++) ptr[b + 1]! += ptr[b]!;
+    simd.csrTimes(ptr, idx, val, this.WpT, rows, xp);
   }
   /** Both x (B × n) and x_p (B × n_p); buffers are reused between calls of the same size. */
   nextPair(batch: number): { x: Mat; xp: Mat } {

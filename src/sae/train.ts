@@ -71,15 +71,23 @@ export const SPARSE_LATENTS = 0.12;
  * so they agree term by term.
  */
 function lossAndOutputGrad(gd: Float32Array, xd: Float32Array, z: Float32Array, l1: number, gamma2: Float32Array | null, n_p: number): number {
-  const B = xd.length / n_p;
+  const B = xd.length / n_p, s = 2 / B;
   let rec = 0;
-  for (let b = 0; b < B; b++) {
-    const o = b * n_p;
-    for (let i = 0; i < n_p; i++) {
-      const e = gd[o + i]! - xd[o + i]!;
-      const w = gamma2 ? gamma2[i]! : 1;
-      rec += w * e * e;
-      gd[o + i] = (2 / B) * w * e;
+  if (gamma2) {
+    for (let b = 0; b < B; b++) {
+      const o = b * n_p;
+      for (let i = 0; i < n_p; i++) {
+        const e = gd[o + i]! - xd[o + i]!, w = gamma2[i]!;
+        rec += w * e * e;
+        gd[o + i] = s * w * e;
+      }
+    }
+  } else {
+    // γ² = 1: the same arithmetic with w = 1 (w·e·e and s·1·e are exact), without the lookups
+    for (let i = 0; i < gd.length; i++) {
+      const e = gd[i]! - xd[i]!;
+      rec += e * e;
+      gd[i] = s * e;
     }
   }
   let l1sum = 0;

@@ -8,6 +8,7 @@
  * (test/sparse.test.ts), which keeps the js backend an exact oracle for them.
  */
 import { mat, type Mat } from "../util/mat.ts";
+import { unrolledCscT, unrolledCsrTimes, unrolledMaskedDots } from "./unrolled.ts";
 
 /** Non-zeros of a B × m matrix: row b holds entries ptr[b]..ptr[b+1] (ascending columns). */
 export type Csr = { rows: number; cols: number; ptr: Int32Array; idx: Int32Array; val: Float32Array };
@@ -52,6 +53,11 @@ export function csrTimes(z: Csr, d: Mat): Mat {
   const n = d.cols, D = d.data;
   if (d.rows !== z.cols) throw new Error(`csrTimes: Z has ${z.cols} columns, D ${d.rows} rows`);
   const out = mat(z.rows, n), O = out.data;
+  const fast = unrolledCsrTimes(n);
+  if (fast) {
+    fast(z.ptr, z.idx, z.val, D, O, z.rows);
+    return out;
+  }
   const acc = new Float64Array(n);
   for (let b = 0; b < z.rows; b++) {
     acc.fill(0);
@@ -73,6 +79,11 @@ export function cscTransposeTimes(z: Csr, c: Csc, val: Float32Array, x: Mat): Ma
   const n = x.cols, X = x.data;
   if (x.rows !== z.rows) throw new Error(`cscTransposeTimes: V has ${z.rows} rows, X ${x.rows}`);
   const out = mat(z.cols, n), O = out.data;
+  const fast = unrolledCscT(n);
+  if (fast) {
+    fast(c.cptr, c.order, c.row, val, X, O, z.cols);
+    return out;
+  }
   const acc = new Float64Array(n);
   for (let j = 0; j < z.cols; j++) {
     const t0 = c.cptr[j]!, t1 = c.cptr[j + 1]!;
@@ -94,6 +105,11 @@ export function maskedDots(z: Csr, g: Mat, d: Mat, l1: number): Float32Array {
   const n = g.cols, G = g.data, D = d.data;
   if (d.cols !== n || g.rows !== z.rows || d.rows !== z.cols) throw new Error("maskedDots: shapes differ");
   const out = new Float32Array(z.idx.length);
+  const fast = unrolledMaskedDots(n);
+  if (fast) {
+    fast(z.ptr, z.idx, G, D, out, z.rows, l1);
+    return out;
+  }
   for (let b = 0; b < z.rows; b++) {
     const go = b * n;
     for (let t = z.ptr[b]!; t < z.ptr[b + 1]!; t++) {

@@ -65,7 +65,7 @@ export function projectRef(X: Mat, WpT: Mat, out: Mat): Mat {
  * with 2(1 − S) draws per coordinate instead of 1. Worth it for S ≥ SPARSE_S. Returns
  * the positions of the non-zeros (ascending) in `pos`, grown as needed, and their count.
  */
-export function sampleXSparse(rng: Rng, S: number, out: Mat<Float32Array | Float64Array>, pos: Int32Array): { pos: Int32Array; count: number } {
+export function sampleXSparse<M extends Mat<Float32Array | Float64Array>>(rng: Rng, S: number, out: M, pos: Int32Array): { x: M; pos: Int32Array; count: number } {
   const d = out.data, total = d.length;
   d.fill(0);
   if (!(S > 0 && S < 1)) throw new Error(`sampleXSparse: S must be in (0, 1) (got ${S})`);
@@ -81,7 +81,17 @@ export function sampleXSparse(rng: Rng, S: number, out: Mat<Float32Array | Float
     }
     pos[count++] = p;
   }
-  return { pos, count };
+  return { x: out, pos, count };
+}
+
+/** Positions of the non-zeros of d, ascending, into pos (as far as it reaches); returns their count. */
+function nonzeros(d: Float32Array, pos: Int32Array): number {
+  let count = 0;
+  for (let p = 0; p < d.length; p++) if (d[p] !== 0) {
+    if (count < pos.length) pos[count] = p;
+    count++;
+  }
+  return count;
 }
 
 /** From this sparsity on, geometric gaps need fewer draws than one uniform per coordinate. */
@@ -107,19 +117,26 @@ export class SyntheticSource implements BatchSource {
     for (let i = 0; i < Wp.rows; i++) for (let j = 0; j < Wp.cols; j++) this.WpT.data[j * Wp.rows + i] = Wp.data[i * Wp.cols + j]!;
   }
   private draw(x: Mat, xp: Mat): void {
-    if (this.S < SPARSE_S) {
-      project(sampleX(this.rng, this.S, x), this.WpT, xp);
-      return;
-    }
-    const { pos, count } = sampleXSparse(this.rng, this.S, x, this.pos);
-    this.pos = pos;
     const simd = sharedSimd();
     if (!simd) {
-      project(x, this.WpT, xp);
+      project(this.S >= SPARSE_S ? sampleXSparse(this.rng, this.S, x, this.pos).x : sampleX(this.rng, this.S, x), this.WpT, xp);
       return;
     }
+    let count: number;
+    if (this.S >= SPARSE_S) {
+      const r = sampleXSparse(this.rng, this.S, x, this.pos);
+      this.pos = r.pos;
+      count = r.count;
+    } else {
+      sampleX(this.rng, this.S, x);
+      count = nonzeros(x.data, this.pos);
+      if (count > this.pos.length) {
+        this.pos = new Int32Array(x.data.length);
+        nonzeros(x.data, this.pos);
+      }
+    }
     // the non-zeros as CSR rows, then x_p = x · W_pᵀ as float32 SIMD axpys
-    const n = x.cols, rows = x.rows;
+    const n = x.cols, rows = x.rows, pos = this.pos;
     if (this.idx.length < count) {
       this.idx = new Int32Array(pos.length);
       this.val = new Float32Array(pos.length);

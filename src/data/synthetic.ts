@@ -84,16 +84,20 @@ export function sampleXSparse<M extends Mat<Float32Array | Float64Array>>(rng: R
   return { x: out, pos, count };
 }
 
-/** Positions of the non-zeros of d, ascending, into pos (as far as it reaches); returns their count. */
-function nonzeros(d: Float32Array, pos: Int32Array): number {
+/** sampleX's draws (the same numbers), also recording the non-zeros' positions; returns their count. */
+function sampleXTracked(rng: Rng, S: number, d: Float32Array, pos: Int32Array): number {
+  const scale = 1 / (1 - S);
   let count = 0;
-  for (let p = 0; p < d.length; p++) if (d[p] !== 0) {
-    if (count < pos.length) pos[count] = p;
-    count++;
+  for (let i = 0; i < d.length; i++) {
+    const u = rng.uniform();
+    if (u < S) d[i] = 0;
+    else {
+      d[i] = (u - S) * scale;
+      pos[count++] = i;
+    }
   }
   return count;
 }
-
 /** From this sparsity on, geometric gaps need fewer draws than one uniform per coordinate. */
 export const SPARSE_S = 0.7;
 
@@ -128,12 +132,8 @@ export class SyntheticSource implements BatchSource {
       this.pos = r.pos;
       count = r.count;
     } else {
-      sampleX(this.rng, this.S, x);
-      count = nonzeros(x.data, this.pos);
-      if (count > this.pos.length) {
-        this.pos = new Int32Array(x.data.length);
-        nonzeros(x.data, this.pos);
-      }
+      if (this.pos.length < x.data.length) this.pos = new Int32Array(x.data.length);
+      count = sampleXTracked(this.rng, this.S, x.data, this.pos);
     }
     // the non-zeros as CSR rows, then x_p = x · W_pᵀ as float32 SIMD axpys
     const n = x.cols, rows = x.rows, pos = this.pos;

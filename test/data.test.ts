@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { gaussianWp, polygonGroups, polygonWp } from "../src/data/generators.ts";
-import { SyntheticSource, sampleX, sampleXSparse } from "../src/data/synthetic.ts";
+import { SyntheticSource, sampleX, sampleXSparse, sparseRows } from "../src/data/synthetic.ts";
 import { mat } from "../src/util/mat.ts";
 import { stream } from "../src/util/rng.ts";
 
@@ -74,7 +74,7 @@ test("gaussian generator gives unit-norm columns", () => {
 test("the sparse (geometric-gap) sampler has the law of sampleX: P(x_i = 0) = S, U[0,1] non-zeros, no position bias", () => {
   for (const S of [0.7, 0.9, 0.99]) {
     const x = mat(2000, 200);
-    const { count, pos } = sampleXSparse(stream(3, `gap:${S}`), S, x, new Int32Array(16));
+    const { count, ptr, idx, val } = sampleXSparse(stream(3, `gap:${S}`), S, x, sparseRows(2000, 200));
     let nz = 0, sum = 0, sq = 0;
     const perCol = new Float64Array(200);
     for (let p = 0; p < x.data.length; p++) {
@@ -85,7 +85,13 @@ test("the sparse (geometric-gap) sampler has the law of sampleX: P(x_i = 0) = S,
       assert.ok(v > 0 && v < 1);
     }
     assert.equal(nz, count);
-    for (let t = 1; t < count; t++) assert.ok(pos[t]! > pos[t - 1]!);
+    // the rows list exactly the non-zeros of x, ascending within each row
+    assert.equal(ptr[2000], count);
+    for (let b = 0; b < 2000; b++)
+      for (let t = ptr[b]!; t < ptr[b + 1]!; t++) {
+        assert.equal(x.data[b * 200 + idx[t]!], val[t]);
+        if (t > ptr[b]!) assert.ok(idx[t]! > idx[t - 1]!);
+      }
     const N = x.data.length, p1 = 1 - S;
     // within 5 standard errors of the binomial share, the U[0,1] mean 1/2 and second moment 1/3
     assert.ok(Math.abs(nz / N - p1) < 5 * Math.sqrt((p1 * S) / N), `S=${S}: share ${nz / N}`);

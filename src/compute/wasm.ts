@@ -34,7 +34,7 @@ export function simdSupported(): boolean {
 }
 
 /** Below this share of nonzeros in the left operand, the JS zero-skipping kernels win (measured by scripts/bench.ts --ops). */
-export const SPARSE_DENSITY = 0.15;
+export const SPARSE_DENSITY = 0.05;
 
 let shared: WasmBackend | null = null;
 /** One instance per thread for work outside a backend (the batch sampler); null without SIMD. */

@@ -58,46 +58,70 @@ export function projectRef(X: Mat, WpT: Mat, out: Mat): Mat {
   return out;
 }
 
+/** The non-zeros of a B × n sample, row by row: row b holds idx/val[ptr[b] .. ptr[b+1]) (ascending columns). */
+export type SparseRows = { ptr: Int32Array; idx: Int32Array; val: Float32Array; count: number };
+
+/** Buffers for the non-zeros of a rows × n sample: capacity for every entry, so no draw overflows. */
+export function sparseRows(rows: number, n: number, reuse?: SparseRows): SparseRows {
+  if (reuse && reuse.ptr.length >= rows + 1 && reuse.idx.length >= rows * n) return reuse;
+  return { ptr: new Int32Array(rows + 1), idx: new Int32Array(rows * n), val: new Float32Array(rows * n), count: 0 };
+}
+
 /**
  * The law of sampleX, drawn sparsely: the gaps between non-zero coordinates of the
  * flattened B·n sequence are i.i.d. geometric, P(gap ≥ g) = S^g, so one gap (a uniform
  * and a log) and one value (a uniform) per non-zero give the same i.i.d. coordinates
- * with 2(1 − S) draws per coordinate instead of 1. Worth it for S ≥ SPARSE_S. Returns
- * the positions of the non-zeros (ascending) in `pos`, grown as needed, and their count.
+ * with 2(1 − S) draws per coordinate instead of 1. Worth it for S ≥ SPARSE_S. Writes x
+ * (zeros elsewhere) and its non-zeros as rows into `nz` (see sparseRows).
  */
-export function sampleXSparse<M extends Mat<Float32Array | Float64Array>>(rng: Rng, S: number, out: M, pos: Int32Array): { x: M; pos: Int32Array; count: number } {
-  const d = out.data, total = d.length;
-  d.fill(0);
+export function sampleXSparse(rng: Rng, S: number, out: Mat<Float32Array | Float64Array>, nz: SparseRows): SparseRows {
+  const d = out.data, total = d.length, n = out.cols, rows = out.rows;
   if (!(S > 0 && S < 1)) throw new Error(`sampleXSparse: S must be in (0, 1) (got ${S})`);
+  if (nz.ptr.length < rows + 1 || nz.idx.length < total) throw new Error("sampleXSparse: buffers too small");
+  d.fill(0);
+  const { ptr, idx, val } = nz;
   const invLogS = 1 / Math.log(S);
-  let count = 0;
+  let count = 0, b = 0, rowStart = 0;
+  ptr[0] = 0;
   // 1 − u is in (0, 1], so the log is finite; log(S) < 0 makes every gap ≥ 0
   for (let p = Math.floor(Math.log(1 - rng.uniform()) * invLogS); p < total; p += 1 + Math.floor(Math.log(1 - rng.uniform()) * invLogS)) {
-    d[p] = rng.uniform();
-    if (count === pos.length) {
-      const grown = new Int32Array(Math.max(1024, pos.length * 2));
-      grown.set(pos);
-      pos = grown;
+    while (p >= rowStart + n) {
+      rowStart += n;
+      ptr[++b] = count;
     }
-    pos[count++] = p;
+    const v = rng.uniform();
+    d[p] = v;
+    idx[count] = p - rowStart;
+    val[count++] = v;
   }
-  return { x: out, pos, count };
+  while (b < rows) ptr[++b] = count;
+  nz.count = count;
+  return nz;
 }
 
-/** sampleX's draws (the same numbers), also recording the non-zeros' positions; returns their count. */
-function sampleXTracked(rng: Rng, S: number, d: Float32Array, pos: Int32Array): number {
-  const scale = 1 / (1 - S);
+/** sampleX's draws (the same numbers), also recording the non-zeros as rows into `nz`. */
+function sampleXTracked(rng: Rng, S: number, out: Mat, nz: SparseRows): SparseRows {
+  const d = out.data, n = out.cols, scale = 1 / (1 - S);
+  const { ptr, idx, val } = nz;
   let count = 0;
-  for (let i = 0; i < d.length; i++) {
-    const u = rng.uniform();
-    if (u < S) d[i] = 0;
-    else {
-      d[i] = (u - S) * scale;
-      pos[count++] = i;
+  ptr[0] = 0;
+  for (let b = 0; b < out.rows; b++) {
+    for (let i = 0, o = b * n; i < n; i++) {
+      const u = rng.uniform();
+      if (u < S) d[o + i] = 0;
+      else {
+        const v = (u - S) * scale;
+        d[o + i] = v;
+        idx[count] = i;
+        val[count++] = v;
+      }
     }
+    ptr[b + 1] = count;
   }
-  return count;
+  nz.count = count;
+  return nz;
 }
+
 /** From this sparsity on, geometric gaps need fewer draws than one uniform per coordinate. */
 export const SPARSE_S = 0.7;
 
@@ -107,10 +131,7 @@ export class SyntheticSource implements BatchSource {
   private readonly WpT: Mat;
   private x: Mat | null = null;
   private xp: Mat | null = null;
-  private pos: Int32Array = new Int32Array(1024);
-  private ptr: Int32Array = new Int32Array(0);
-  private idx: Int32Array = new Int32Array(0);
-  private val: Float32Array = new Float32Array(0);
+  private nz: SparseRows | null = null;
   constructor(
     Wp: Mat<Float32Array | Float64Array>,
     readonly S: number,
@@ -122,36 +143,13 @@ export class SyntheticSource implements BatchSource {
   }
   private draw(x: Mat, xp: Mat): void {
     const simd = sharedSimd();
-    if (!simd) {
-      project(this.S >= SPARSE_S ? sampleXSparse(this.rng, this.S, x, this.pos).x : sampleX(this.rng, this.S, x), this.WpT, xp);
-      return;
-    }
-    let count: number;
-    if (this.S >= SPARSE_S) {
-      const r = sampleXSparse(this.rng, this.S, x, this.pos);
-      this.pos = r.pos;
-      count = r.count;
-    } else {
-      if (this.pos.length < x.data.length) this.pos = new Int32Array(x.data.length);
-      count = sampleXTracked(this.rng, this.S, x.data, this.pos);
-    }
-    // the non-zeros as CSR rows, then x_p = x · W_pᵀ as float32 SIMD axpys
-    const n = x.cols, rows = x.rows, pos = this.pos;
-    if (this.idx.length < count) {
-      this.idx = new Int32Array(pos.length);
-      this.val = new Float32Array(pos.length);
-    }
-    if (this.ptr.length < rows + 1) this.ptr = new Int32Array(rows + 1);
-    const ptr = this.ptr, idx = this.idx, val = this.val, xd = x.data;
-    ptr.fill(0, 0, rows + 1);
-    for (let t = 0; t < count; t++) {
-      const p = pos[t]!, b = (p / n) | 0;
-      idx[t] = p - b * n;
-      val[t] = xd[p]!;
-      ptr[b + 1]!++;
-    }
-    for (let b = 0; b < rows; b++) ptr[b + 1]! += ptr[b]!;
-    simd.csrTimes(ptr, idx, val, this.WpT, rows, xp);
+    const nz = (this.nz = sparseRows(x.rows, x.cols, this.nz ?? undefined));
+    if (this.S >= SPARSE_S) sampleXSparse(this.rng, this.S, x, nz);
+    else if (simd) sampleXTracked(this.rng, this.S, x, nz);
+    else sampleX(this.rng, this.S, x);
+    // x_p = x · W_pᵀ over the non-zeros as float32 SIMD axpys (plain loops without SIMD)
+    if (simd) simd.csrTimes(nz.ptr, nz.idx, nz.val, this.WpT, x.rows, xp);
+    else project(x, this.WpT, xp);
   }
   /** Both x (B × n) and x_p (B × n_p); buffers are reused between calls of the same size. */
   nextPair(batch: number): { x: Mat; xp: Mat } {

@@ -64,7 +64,7 @@ export async function lossAndGrad(
  * the decoder and the three backward products then cost O(nnz · n_p) instead of
  * O(B · n_m · n_p). Measured with scripts/bench.ts: the SIMD products win above it.
  */
-export const SPARSE_LATENTS = 0.08;
+export const SPARSE_LATENTS = 0.07;
 
 /**
  * The loss, and G = ∂L/∂x̂ = (2/B) Γ² (x̂ − x_p) written over x̂. Shared by both paths,

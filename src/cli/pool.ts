@@ -118,10 +118,9 @@ function pooled<J, R>(url: string, fn: string, jobs: J[], threads: number, o: Po
       w.postMessage(msg);
     };
     for (let t = 0; t < threads; t++) {
+      // pool-worker.mjs registers tsx in the worker, then loads pool-worker.ts
       const w = new Worker(new URL("./pool-worker.mjs", import.meta.url), {
         workerData: { backendName: o.backendName, gpujsMode: o.gpujsMode ?? "webasm" },
-        // the worker's own stdout/stderr would interleave with the progress bar
-        stdout: false, stderr: false,
       });
       workers.push(w);
       w.on("message", (m: FromWorker) => {

@@ -18,6 +18,7 @@
 import { parseArgs } from "node:util";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { cpus, loadavg } from "node:os";
 import { createBackend } from "../src/compute/index.ts";
 import { gaussianWp, polygonWp } from "../src/data/generators.ts";
 import { SyntheticSource } from "../src/data/synthetic.ts";
@@ -126,3 +127,5 @@ const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length))
 const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
 process.stdout.write([line(rows[0]!), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.slice(1).map(line)].join("\n") + "\n");
 if (peerInfo) process.stdout.write(`peer: ${peerInfo}; S=${values.S}, λ=${values.l1}, median of the timed steps after the warm-up ones\n`);
+// other processes on the machine slow both sides: say how busy it was
+process.stdout.write(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);

@@ -124,9 +124,10 @@ export class WasmBackend implements Backend {
 
   /** The r × c result out of the padded C block (row by row when padded: memcpys). */
   private copyOut(f: Float32Array, c0: number, cp: number, r: number, c: number): Mat {
+    // unpadded: one copy, no zero-filled allocation first
+    if (cp === c) return mat(r, c, f.slice(c0, c0 + r * c));
     const out = mat(r, c);
-    if (cp === c) out.data.set(f.subarray(c0, c0 + r * c));
-    else if (c >= 64) for (let i = 0; i < r; i++) out.data.set(f.subarray(c0 + i * cp, c0 + i * cp + c), i * c);
+    if (c >= 64) for (let i = 0; i < r; i++) out.data.set(f.subarray(c0 + i * cp, c0 + i * cp + c), i * c);
     else {
       // short rows: a plain loop beats a subarray per row
       const O = out.data;

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { JsBackend } from "../src/compute/js.ts";
 import { WasmBackend } from "../src/compute/wasm.ts";
-import { cscTransposeTimes, csrTimes, maskedDots, toCsc, toCsr } from "../src/compute/sparse.ts";
+import { cscTransposeTimes, csrTimes, density, maskedDots, toCsc, toCsr } from "../src/compute/sparse.ts";
 import { initSae, topkRows, type SaeSpec } from "../src/sae/model.ts";
 import { lossAndGrad } from "../src/sae/train.ts";
 import { mat, matmul64, transpose, type Mat } from "../src/util/mat.ts";
@@ -67,9 +67,27 @@ for (const [name, spec, l1] of cases) {
   });
 }
 
-test("Top-k keeps exactly k latents per sample on the sparse path", () => {
+test("density: exact on small arrays, and a large sample sees every latent (no stride aliasing)", () => {
+  const small = new Float32Array(100);
+  small.fill(1, 0, 37);
+  assert.equal(density(small), 0.37);
+  // 1024 samples × 200 latents, only latents 1..20 active: an even stride would see 0, 50, 100, 150
+  const z = new Float32Array(1024 * 200);
+  for (let b = 0; b < 1024; b++) for (let j = 1; j <= 20; j++) z[b * 200 + j] = 1;
+  assert.ok(Math.abs(density(z) - 0.1) < 0.02, `density ${density(z)}`);
+  assert.equal(density(new Float32Array(0)), 1);
+});
+
+test("Top-k keeps exactly min(k, positives) latents per sample, the largest ones, on the sparse path", () => {
   const z = rand(9, 40);
   for (let i = 0; i < z.data.length; i++) z.data[i] = Math.max(0, z.data[i]!);
+  z.data.fill(0, 0, 38); // row 0: at most 2 positives, fewer than k
+  const before = Float32Array.from(z.data);
   const zs = toCsr(topkRows(z, 4));
-  for (let b = 0; b < 9; b++) assert.ok(zs.ptr[b + 1]! - zs.ptr[b]! <= 4);
+  for (let b = 0; b < 9; b++) {
+    const row = Array.from(before.subarray(b * 40, (b + 1) * 40));
+    const pos = row.filter((v) => v > 0).sort((x, y) => y - x);
+    const kept = Array.from(zs.val.subarray(zs.ptr[b]!, zs.ptr[b + 1]!)).sort((x, y) => y - x);
+    assert.deepEqual(kept, pos.slice(0, 4));
+  }
 });

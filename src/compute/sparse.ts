@@ -122,10 +122,23 @@ export function maskedDots(z: Csr, g: Mat, d: Mat, l1: number): Float32Array {
   return out;
 }
 
-/** Share of non-zeros, from at most 4096 evenly spaced entries: a routing hint, not a metric. */
+/**
+ * Share of non-zeros, from at most 4096 entries: a routing hint, not a metric. Large arrays
+ * are sampled along the golden-ratio sequence, which no row length aliases with (an even
+ * stride through a B × n_m matrix would see the same few latents in every row).
+ */
 export function density(a: Float32Array): number {
-  const step = Math.max(1, Math.floor(a.length / 4096));
-  let nz = 0, n = 0;
-  for (let i = 0; i < a.length; i += step, n++) if (a[i] !== 0) nz++;
-  return n ? nz / n : 1;
+  const len = a.length;
+  if (len <= 4096) {
+    let nz = 0;
+    for (let i = 0; i < len; i++) if (a[i] !== 0) nz++;
+    return len ? nz / len : 1;
+  }
+  let nz = 0, f = 0;
+  for (let k = 0; k < 4096; k++) {
+    f += 0.6180339887498949;
+    if (f >= 1) f -= 1;
+    if (a[Math.floor(f * len)] !== 0) nz++;
+  }
+  return nz / 4096;
 }

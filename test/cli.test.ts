@@ -10,7 +10,7 @@ import { ROOT } from "../src/util/root.ts";
 import { tmp } from "./helpers.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "wsae.mjs");
-const wsae = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+const wsae = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0", ...env } });
 
 test("wsae list names every artifact of the paper", () => {
   const r = wsae(["list"]);
@@ -39,7 +39,8 @@ test("fig2 --quick writes the full results tree, and a rerun is byte-identical",
   }
   const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
   assert.equal(m.preset, "quick");
-  assert.deepEqual(m.backend, { name: "js", mode: "js" });
+  assert.deepEqual(m.backend, { name: "wasm", mode: "simd128", requested: "auto" });
+  assert.ok(Number.isInteger(m.jobs) && m.jobs >= 1);
   assert.deepEqual(m.seeds, [0]);
   assert.equal(m.config.n_p, 6);
   assert.ok(m.wall_s.run > 0);
@@ -60,8 +61,24 @@ test("the gpujs backend runs fig2 --quick and says so in the manifest", () => {
   const r = wsae(["fig2", "--quick", "--quiet", "--backend", "gpujs", "--steps", "50", "--out", out]);
   assert.equal(r.status, 0, r.stderr);
   const m = JSON.parse(readFileSync(join(out, "quick", "fig2", "manifest.json"), "utf8"));
-  assert.deepEqual(m.backend, { name: "gpujs", mode: "webasm" });
+  assert.deepEqual(m.backend, { name: "gpujs", mode: "webasm", requested: "gpujs" });
   assert.deepEqual(m.overrides, ["--steps"]);
+});
+
+test("data.csv is byte-identical for --jobs 1 (serial, in-process), --jobs 2 and --jobs 3 (worker threads)", () => {
+  const csv = (jobs: string) => {
+    const out = tmp(`wsae-jobs${jobs}-`);
+    // WSAE_POOL_MIN_MS=0: hand the jobs to the workers even though this run is short
+    const r = wsae(["fig3", "--quick", "--quiet", "--steps", "60", "--jobs", jobs, "--out", out], { WSAE_POOL_MIN_MS: "0" });
+    assert.equal(r.status, 0, r.stderr);
+    const m = JSON.parse(readFileSync(join(out, "quick", "fig3", "manifest.json"), "utf8"));
+    assert.equal(m.jobs, Number(jobs));
+    return readFileSync(join(out, "quick", "fig3", "data.csv"), "utf8");
+  };
+  const serial = csv("1");
+  assert.equal(serial.trim().split("\n").length, 1 + 3 * 5);
+  assert.equal(csv("2"), serial);
+  assert.equal(csv("3"), serial);
 });
 
 const BAD: [string[], RegExp][] = [
@@ -72,6 +89,8 @@ const BAD: [string[], RegExp][] = [
   [["fig2", "--quick", "--steps", "abc"], /--steps must be an integer/],
   [["fig2", "--quick", "--topk", "99"], /--topk 99 exceeds the SAE width/],
   [["fig2", "--quick", "--backend", "cuda"], /argument 'cuda' is invalid/],
+  [["fig2", "--quick", "--jobs", "0"], /--jobs must be an integer in \[1, 64\]/],
+  [["fig3", "--quick", "--jobs", "65"], /--jobs must be an integer in \[1, 64\]/],
   [["fig2", "--quick", "--generator", "fancy"], /--generator must be one of/],
   [["fig2", "--quick", "--n", "5", "--np", "6"], /n > n_p/],
   [["fig2", "--quick", "--wat"], /unknown option '--wat'/],

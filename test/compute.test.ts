@@ -4,6 +4,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createBackend } from "../src/compute/index.ts";
 import { GpuJsBackend } from "../src/compute/gpujs.ts";
+import { WasmBackend } from "../src/compute/wasm.ts";
 import { matmulJs, matmulRef, encodeReluJs, encodeReluRef, maskedGradJs, maskedGradRef, adamJs } from "../src/compute/js.ts";
 import { unrolledNN } from "../src/compute/unrolled.ts";
 import { projectRef } from "../src/data/synthetic.ts";
@@ -29,9 +30,11 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 const gpu = createBackend("gpujs", "webasm") as GpuJsBackend;
 const js = createBackend("js");
+const wasm = createBackend("wasm") as WasmBackend;
 after(async () => {
   await gpu.dispose();
   await js.dispose();
+  await wasm.dispose();
 });
 
 const SHAPES: [number, number, number][] = [
@@ -40,6 +43,9 @@ const SHAPES: [number, number, number][] = [
   [37, 1203, 13], // inner loop above 1000
   [17, 20, 201], // the paper's n_p = 20
   [1029, 6, 3], // rows above 1000
+  [67, 70, 130], // wide output: the wasm backend packs both operands
+  [1, 1030, 65], // one row, inner dim > 1000, one column past a multiple of 8
+  [6, 9, 64],
 ];
 
 test("js matmul equals a float64 reference for every transpose combination", () => {
@@ -53,7 +59,7 @@ test("js matmul equals a float64 reference for every transpose combination", () 
   }
 });
 
-for (const backend of [js, gpu]) {
+for (const backend of [js, wasm, gpu]) {
   test(`${backend.name}: matmul agrees with the reference within 1e-4 relative`, async () => {
     for (const [r, k, c] of SHAPES) {
       const A = rand(r, k, 0.3), B = rand(k, c);
@@ -66,7 +72,7 @@ for (const backend of [js, gpu]) {
   });
 
   test(`${backend.name}: fused encoder, masked gradient and Adam agree with the reference`, async () => {
-    for (const [B, n, m] of [[5, 3, 7], [33, 20, 201], [4, 1100, 9]] as const) {
+    for (const [B, n, m] of [[5, 3, 7], [33, 20, 201], [4, 1100, 9], [1, 70, 66]] as const) {
       const X = rand(B, n), W = rand(m, n);
       const bias = Float32Array.from({ length: m }, () => rng.normal());
       // reference: relu(X Wᵀ + b) in float64
@@ -95,6 +101,30 @@ for (const backend of [js, gpu]) {
   });
 }
 
+test("wasm: mostly-zero left operands go through the zero-skipping path and still agree", async () => {
+  for (const [r, k, c] of [[40, 30, 20], [9, 1100, 70]] as const) {
+    const A = rand(r, k, 0.985), B = rand(k, c);
+    const ref = matmul64(A, B).data;
+    assert.ok(relErr((await wasm.matmul(A, B)).data, ref) < 1e-5);
+    assert.ok(relErr((await wasm.matmul(transpose(A), B, { transA: true })).data, ref) < 1e-5);
+    const Z = rand(r, c, 0.985), G = rand(r, k);
+    for (let i = 0; i < Z.data.length; i++) Z.data[i] = Math.abs(Z.data[i]!);
+    const W = rand(c, k);
+    assert.deepEqual((await wasm.maskedGrad(G, W, Z, 0.5)).data, maskedGradJs(G, W, Z, 0.5).data);
+  }
+});
+
+test("wasm: a product after a larger one (grown memory, stale slack) is still exact to f32", async () => {
+  const big = await wasm.matmul(rand(300, 700), rand(700, 90));
+  assert.equal(big.rows, 300);
+  for (const [r, k, c] of [[5, 7, 3], [2, 1, 9]] as const) {
+    const A = rand(r, k), B = rand(k, c);
+    assert.ok(relErr((await wasm.matmul(A, B)).data, matmul64(A, B).data) < 1e-6);
+  }
+  const empty = await wasm.matmul(mat(3, 0), mat(0, 4));
+  assert.deepEqual(Array.from(empty.data), new Array(12).fill(0));
+});
+
 test("gpujs backend really ran gpu.js WebAssembly kernels", () => {
   assert.equal(gpu.mode, "webasm");
   const names = gpu.kernelClassNames();
@@ -120,6 +150,12 @@ test("unrolled narrow kernels equal the plain loops exactly (same float64 summat
     assert.deepEqual(maskedGradJs(G, W, Z, 0.1).data, maskedGradRef(G, W, Z, 0.1).data);
   }
   assert.equal(unrolledNN(65), null);
+});
+
+test("auto picks the wasm SIMD backend on a machine without a GPU", () => {
+  const b = createBackend("auto");
+  assert.equal(b.name, "wasm");
+  assert.equal(b.mode, "simd128");
 });
 
 test("unknown backend and mode are user errors", () => {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { gaussianWp, polygonGroups, polygonWp } from "../src/data/generators.ts";
-import { SyntheticSource, sampleX } from "../src/data/synthetic.ts";
+import { SyntheticSource, sampleX, sampleXSparse, sparseRows } from "../src/data/synthetic.ts";
 import { mat } from "../src/util/mat.ts";
 import { stream } from "../src/util/rng.ts";
 
@@ -68,5 +68,50 @@ test("gaussian generator gives unit-norm columns", () => {
     let s = 0;
     for (let i = 0; i < 7; i++) s += Wp.data[i * 30 + j]! ** 2;
     assert.ok(Math.abs(s - 1) < 1e-12);
+  }
+});
+
+test("the sparse (geometric-gap) sampler has the law of sampleX: P(x_i = 0) = S, U[0,1] non-zeros, no position bias", () => {
+  for (const S of [0.7, 0.9, 0.99]) {
+    const x = mat(2000, 200);
+    const { count, ptr, idx, val } = sampleXSparse(stream(3, `gap:${S}`), S, x, sparseRows(2000, 200));
+    let nz = 0, sum = 0, sq = 0;
+    const perCol = new Float64Array(200);
+    for (let p = 0; p < x.data.length; p++) {
+      const v = x.data[p]!;
+      if (v === 0) continue;
+      nz++; sum += v; sq += v * v;
+      perCol[p % 200]!++;
+      assert.ok(v > 0 && v < 1);
+    }
+    assert.equal(nz, count);
+    // the rows list exactly the non-zeros of x, ascending within each row
+    assert.equal(ptr[2000], count);
+    for (let b = 0; b < 2000; b++)
+      for (let t = ptr[b]!; t < ptr[b + 1]!; t++) {
+        assert.equal(x.data[b * 200 + idx[t]!], val[t]);
+        if (t > ptr[b]!) assert.ok(idx[t]! > idx[t - 1]!);
+      }
+    const N = x.data.length, p1 = 1 - S;
+    // within 5 standard errors of the binomial share, the U[0,1] mean 1/2 and second moment 1/3
+    assert.ok(Math.abs(nz / N - p1) < 5 * Math.sqrt((p1 * S) / N), `S=${S}: share ${nz / N}`);
+    assert.ok(Math.abs(sum / nz - 0.5) < 5 * Math.sqrt(1 / 12 / nz));
+    assert.ok(Math.abs(sq / nz - 1 / 3) < 5 * Math.sqrt(4 / 45 / nz));
+    // first and last coordinates as likely as the middle ones (rows are cut from one sequence)
+    const expect = 2000 * p1, sd = Math.sqrt(2000 * p1 * S);
+    for (const c of [0, 1, 100, 199]) assert.ok(Math.abs(perCol[c]! - expect) < 5 * sd, `col ${c}: ${perCol[c]}`);
+  }
+});
+
+test("x_p = W_p x on every sampler path (dense draw and gap draw, narrow and wide n_p)", () => {
+  for (const [S, n, np] of [[0.5, 12, 5], [0.9, 40, 7], [0.95, 90, 70]] as const) {
+    const Wp = gaussianWp(n, np, stream(4, "g"));
+    const { x, xp } = new SyntheticSource(Wp, S, stream(5, "s")).sample(50);
+    for (let b = 0; b < 50; b++)
+      for (let i = 0; i < np; i++) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += Wp.data[i * n + j]! * x.data[b * n + j]!;
+        assert.ok(Math.abs(xp.data[b * np + i]! - s) < 1e-5, `S=${S} n_p=${np}`);
+      }
   }
 });

@@ -89,7 +89,7 @@ test("item 10: --out /proc/x fails at once instead of hanging; report --out of a
 
 test("item 11: a λ that overflows the weights while the loss stays finite exits 3 with one line", () => {
   const out = tmp("wsae-l1-");
-  const r = wsae(["fig2", "--quick", "--quiet", "--l1", "1e300", "--steps", "20", "--out", out]);
+  const r = wsae(["fig2", "--quick", "--quiet", "--l1", "1e300", "--steps", "20", "--backend", "js", "--out", out]);
   assert.equal(r.status, 3, r.stderr);
   assert.match(r.stderr, /training diverged .*non-finite weight/);
   assert.equal(r.stderr.trim().split("\n").length, 1);

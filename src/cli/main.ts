@@ -5,7 +5,7 @@
 import { Command, CommanderError, Option } from "commander";
 import chalk from "chalk";
 import { ARTIFACTS, PLANNED, artifact } from "../experiments/registry.ts";
-import { BACKENDS, GPUJS_MODES } from "../compute/index.ts";
+import { BACKEND_CHOICES, GPUJS_MODES } from "../compute/index.ts";
 import { DivergenceError, UserError } from "../util/errors.ts";
 import { VERSION, runArtifact } from "./run.ts";
 import { registerTheory } from "./theory.ts";
@@ -50,7 +50,8 @@ function build(): Command {
       .option("--seeds <n>", "number of seeds (default 3, quick 1)")
       .option("--seed <n>", "first seed (default 0); seeds are seed, seed+1, …")
       .option("--out <dir>", "results root", "results")
-      .addOption(new Option("--backend <name>", "compute backend").choices(BACKENDS).default("js"))
+      .addOption(new Option("--backend <name>", "compute backend (auto: gpu.js on a real GPU, else wasm SIMD)").choices(BACKEND_CHOICES).default("auto"))
+      .option("--jobs <n>", "trainings run in parallel on worker threads, 1-64 (default: the number of cores)")
       .addOption(new Option("--gpujs-mode <mode>", "gpu.js mode for --backend gpujs").choices(GPUJS_MODES).default("webasm"))
       .option("--quiet", "no progress output")
       .option("--from-results", "rebuild summary.md, figure and manifest from this artifact's existing CSVs, training nothing")

@@ -7,7 +7,7 @@ import { join, relative, resolve } from "node:path";
 import os from "node:os";
 import { createBackend } from "../compute/index.ts";
 import { artifact as artifactById } from "../experiments/registry.ts";
-import type { Artifact, ArtifactId, JobFn, Output, RunContext } from "../experiments/types.ts";
+import type { Artifact, ArtifactId, Output, RunContext } from "../experiments/types.ts";
 import { readTree, shown, writeResults, type Tree } from "../report/tree.ts";
 import { validateTree } from "../report/validate.ts";
 import { mkdirp } from "../report/write.ts";
@@ -19,7 +19,7 @@ import { Progress } from "./progress.ts";
 import { MemStore, ShardStandIn, codeHash, jobCache, parseShard, wrapRunJobs, type Executor, type JobStore } from "./jobs.ts";
 import { shardDir, writeShard } from "./shards.ts";
 import { resultArgv } from "../report/summary.ts";
-import type { Backend } from "../compute/backend.ts";
+import { executeJobs, parseJobs } from "./pool.ts";
 
 export { ROOT };
 export const VERSION: string = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
@@ -31,6 +31,7 @@ export type CommonOptions = {
   out?: string;
   backend?: string;
   gpujsMode?: string;
+  jobs?: string;
   quiet?: boolean;
   fromResults?: boolean;
   /** "i/n": run every n-th training only and write a shard tree for `wsae merge` */
@@ -41,23 +42,6 @@ export type CommonOptions = {
 
 /** How `wsae merge` and `wsae all` steer a run: where finished trainings come from. */
 export type RunHooks = { store?: JobStore; storedOnly?: string; mergedFrom?: string[] };
-
-/** Runs each job in turn in this thread. */
-function serialExecutor(backend: Backend, progress: Progress): Executor {
-  return async <J, R>(url: string, fn: string, jobs: J[], label: (j: J) => string, onResult?: (i: number, r: R) => void) => {
-    const mod = (await import(url)) as Record<string, unknown>;
-    const f = mod[fn];
-    if (typeof f !== "function") throw new Error(`runJobs: ${url} has no exported function '${fn}'`);
-    const out: R[] = [];
-    for (const j of jobs) {
-      const r = await (f as JobFn<J, R>)(j, { backend, step: (d, t) => progress.step(d, t) });
-      onResult?.(out.length, r);
-      out.push(r);
-      progress.tick(label(j));
-    }
-    return out;
-  };
-}
 
 export function resolveSeeds(o: CommonOptions, quick: boolean): number[] {
   return parseSeeds(o.seeds, o.seed, quick ? 1 : 3);
@@ -112,7 +96,7 @@ export async function runArtifact<C extends object>(
   const { config, overrides } = resolveConfig(a, o, quick);
   const shard = o.shard === undefined ? undefined : parseShard(String(o.shard));
   return execute(a, {
-    config, seeds, overrides, quick, outRoot, backend: o.backend, gpujsMode: o.gpujsMode, quiet: Boolean(o.quiet),
+    config, seeds, overrides, quick, outRoot, backend: o.backend, gpujsMode: o.gpujsMode, quiet: Boolean(o.quiet), jobs: o.jobs,
     command: `wsae ${argv.join(" ")}`.trim(), argv, options: o, shard,
     hooks: { ...hooks, store: hooks.store ?? (o.resume ? jobCache() : undefined) },
   });
@@ -121,6 +105,8 @@ export async function runArtifact<C extends object>(
 export type ExecuteOptions<C> = {
   config: C; seeds: number[]; overrides: string[]; quick: boolean; outRoot: string;
   backend?: string; gpujsMode?: string; quiet: boolean; command: string;
+  /** --jobs as given (default: one worker per core) */
+  jobs?: string;
   /** the command line and options as given (a shard records them for `wsae merge`) */
   argv?: string[]; options?: Record<string, unknown>;
   shard?: { index: number; count: number };
@@ -136,13 +122,23 @@ export async function execute<C extends object>(a: Artifact<C>, x: ExecuteOption
   checkWritable(outRoot);
   // the code that runs is the code at start: record it before training, not after
   const gitAtStart = gitState(ROOT);
-  const backend = createBackend(o.backend ?? "js", o.gpujsMode ?? "webasm");
+  const nJobs = parseJobs(x.jobs);
+  const backend = createBackend(o.backend ?? "auto", o.gpujsMode ?? "webasm");
   const progress = Progress.auto(a.id, x.quiet);
   const stages: Record<string, number> = {};
   const started = new Date();
   const hooks = x.hooks ?? {}, shard = x.shard;
   const own = shard ? new MemStore() : undefined;
-  const jobs = wrapRunJobs(serialExecutor(backend, progress), {
+  // the pool (or this thread, for short runs) executes; the wrapper adds the cache and shards
+  const executor: Executor = (url, fn, js, label, onResult) => executeJobs(url, fn, js, {
+    jobs: nJobs, backendName: backend.name, gpujsMode: backend.mode, backend,
+    onStep: (d, t) => progress.step(d, t),
+    onDone: (i, r) => {
+      onResult?.(i, r as never);
+      progress.tick(label(js[i]!));
+    },
+  });
+  const jobs = wrapRunJobs(executor, {
     backend: `${backend.name}:${backend.mode}`, store: hooks.store, own, shard, storedOnly: hooks.storedOnly, onReused: (l) => progress.tick(l),
   });
   const ctx: RunContext = {
@@ -193,7 +189,8 @@ export async function execute<C extends object>(a: Artifact<C>, x: ExecuteOption
     overrides,
     config: config as Record<string, unknown>,
     seeds,
-    backend: { name: backend.name, mode: backend.mode },
+    backend: { name: backend.name, mode: backend.mode, requested: o.backend ?? "auto" },
+    jobs: nJobs,
     tool: { name: "wsae", version: VERSION },
     git: gitAtStart,
     git_changed_during_run: false,

@@ -6,13 +6,13 @@
  */
 import type { Mat } from "../util/mat.ts";
 
-export type BackendName = "js" | "gpujs";
+export type BackendName = "js" | "wasm" | "gpujs";
 
 export type AdamHyper = { lr: number; beta1: number; beta2: number; eps: number; step: number };
 
 export interface Backend {
   readonly name: BackendName;
-  /** What actually ran: "js", or the gpu.js mode ("webasm", "headlessgl", "cpu"). */
+  /** What actually ran: "js", "simd128" (wasm), or the gpu.js mode ("webasm", "headlessgl", "cpu"). */
   readonly mode: string;
   /** C = op(A)·op(B); `transA` reads A as Aᵀ, `transB` reads B as Bᵀ (no copy). */
   matmul(a: Mat, b: Mat, opts?: { transA?: boolean; transB?: boolean }): Promise<Mat>;

@@ -89,3 +89,60 @@ export const unrolledEncode = (n: number): EncodeFn | null =>
           Z[zo + j] = s > 0 ? s : 0;
         }
       }`) as EncodeFn);
+
+
+/**
+ * The sparse-latent products of compute/sparse.ts for narrow rows (n ≤ 64), unrolled over
+ * n with float64 locals: the same sums in the same order as their loop versions, so equal.
+ */
+export type CsrTimesFn = (ptr: Int32Array, idx: Int32Array, val: Float32Array, D: Float32Array, O: Float32Array, rows: number) => void;
+const csrT = new Map<number, CsrTimesFn>();
+export const unrolledCsrTimes = (n: number): CsrTimesFn | null =>
+  cached(csrT, n, (n) =>
+    new Function("ptr", "idx", "val", "D", "O", "rows", `
+      for (let b = 0; b < rows; b++) {
+        ${seq(n, (i) => `let a${i} = 0;`, " ")}
+        for (let t = ptr[b], t1 = ptr[b + 1]; t < t1; t++) {
+          const v = val[t], o = idx[t] * ${n};
+          ${seq(n, (i) => `a${i} += v * D[o + ${i}];`)}
+        }
+        const oo = b * ${n};
+        ${seq(n, (i) => `O[oo + ${i}] = a${i};`, " ")}
+      }`) as CsrTimesFn);
+
+/** Row j of O = Σ over column j's entries (CSC order) of val·X[row]; skips exact zeros. */
+export type CscTFn = (cptr: Int32Array, order: Int32Array, row: Int32Array, val: Float32Array, X: Float32Array, O: Float32Array, cols: number) => void;
+const cscT = new Map<number, CscTFn>();
+export const unrolledCscT = (n: number): CscTFn | null =>
+  cached(cscT, n, (n) =>
+    new Function("cptr", "order", "row", "val", "X", "O", "cols", `
+      for (let j = 0; j < cols; j++) {
+        const t0 = cptr[j], t1 = cptr[j + 1];
+        if (t0 === t1) continue;
+        ${seq(n, (i) => `let a${i} = 0;`, " ")}
+        for (let p = t0; p < t1; p++) {
+          const v = val[order[p]];
+          if (v === 0) continue;
+          const o = row[p] * ${n};
+          ${seq(n, (i) => `a${i} += v * X[o + ${i}];`)}
+        }
+        const oo = j * ${n};
+        ${seq(n, (i) => `O[oo + ${i}] = a${i};`, " ")}
+      }`) as CscTFn);
+
+/** out[t] = l1 + G[b]·D[idx[t]] for every entry t of row b. */
+export type MaskedDotsFn = (ptr: Int32Array, idx: Int32Array, G: Float32Array, D: Float32Array, out: Float32Array, rows: number, l1: number) => void;
+const mdots = new Map<number, MaskedDotsFn>();
+export const unrolledMaskedDots = (n: number): MaskedDotsFn | null =>
+  cached(mdots, n, (n) =>
+    new Function("ptr", "idx", "G", "D", "out", "rows", "l1", `
+      for (let b = 0; b < rows; b++) {
+        const go = b * ${n};
+        ${seq(n, (i) => `const g${i} = G[go + ${i}];`, " ")}
+        for (let t = ptr[b], t1 = ptr[b + 1]; t < t1; t++) {
+          const o = idx[t] * ${n};
+          let s = l1;
+          ${seq(n, (i) => `s += g${i} * D[o + ${i}];`)}
+          out[t] = s;
+        }
+      }`) as MaskedDotsFn);

@@ -6,6 +6,7 @@
 import { mat, type Mat } from "../util/mat.ts";
 import type { Rng } from "../util/rng.ts";
 import { unrolledNN } from "../compute/unrolled.ts";
+import { sharedSimd } from "../compute/wasm.ts";
 
 /** Anything that hands the trainer batches of observed inputs x_p (B × n_p). */
 export interface BatchSource {
@@ -57,12 +58,80 @@ export function projectRef(X: Mat, WpT: Mat, out: Mat): Mat {
   return out;
 }
 
+/** The non-zeros of a B × n sample, row by row: row b holds idx/val[ptr[b] .. ptr[b+1]) (ascending columns). */
+export type SparseRows = { ptr: Int32Array; idx: Int32Array; val: Float32Array; count: number };
+
+/** Buffers for the non-zeros of a rows × n sample: capacity for every entry, so no draw overflows. */
+export function sparseRows(rows: number, n: number, reuse?: SparseRows): SparseRows {
+  if (reuse && reuse.ptr.length >= rows + 1 && reuse.idx.length >= rows * n) return reuse;
+  return { ptr: new Int32Array(rows + 1), idx: new Int32Array(rows * n), val: new Float32Array(rows * n), count: 0 };
+}
+
+/**
+ * The law of sampleX, drawn sparsely: the gaps between non-zero coordinates of the
+ * flattened B·n sequence are i.i.d. geometric, P(gap ≥ g) = S^g, so one gap (a uniform
+ * and a log) and one value (a uniform) per non-zero give the same i.i.d. coordinates
+ * with 2(1 − S) draws per coordinate instead of 1. Worth it for S ≥ SPARSE_S. Writes x
+ * (zeros elsewhere) and its non-zeros as rows into `nz` (see sparseRows).
+ */
+export function sampleXSparse(rng: Rng, S: number, out: Mat<Float32Array | Float64Array>, nz: SparseRows): SparseRows {
+  const d = out.data, total = d.length, n = out.cols, rows = out.rows;
+  if (!(S > 0 && S < 1)) throw new Error(`sampleXSparse: S must be in (0, 1) (got ${S})`);
+  if (nz.ptr.length < rows + 1 || nz.idx.length < total) throw new Error("sampleXSparse: buffers too small");
+  d.fill(0);
+  const { ptr, idx, val } = nz;
+  const invLogS = 1 / Math.log(S);
+  let count = 0, b = 0, rowStart = 0;
+  ptr[0] = 0;
+  // 1 − u is in (0, 1], so the log is finite; log(S) < 0 makes every gap ≥ 0
+  for (let p = Math.floor(Math.log(1 - rng.uniform()) * invLogS); p < total; p += 1 + Math.floor(Math.log(1 - rng.uniform()) * invLogS)) {
+    while (p >= rowStart + n) {
+      rowStart += n;
+      ptr[++b] = count;
+    }
+    const v = rng.uniform();
+    d[p] = v;
+    idx[count] = p - rowStart;
+    val[count++] = v;
+  }
+  while (b < rows) ptr[++b] = count;
+  nz.count = count;
+  return nz;
+}
+
+/** sampleX's draws (the same numbers), also recording the non-zeros as rows into `nz`. */
+function sampleXTracked(rng: Rng, S: number, out: Mat, nz: SparseRows): SparseRows {
+  const d = out.data, n = out.cols, scale = 1 / (1 - S);
+  const { ptr, idx, val } = nz;
+  let count = 0;
+  ptr[0] = 0;
+  for (let b = 0; b < out.rows; b++) {
+    for (let i = 0, o = b * n; i < n; i++) {
+      const u = rng.uniform();
+      if (u < S) d[o + i] = 0;
+      else {
+        const v = (u - S) * scale;
+        d[o + i] = v;
+        idx[count] = i;
+        val[count++] = v;
+      }
+    }
+    ptr[b + 1] = count;
+  }
+  nz.count = count;
+  return nz;
+}
+
+/** From this sparsity on, geometric gaps need fewer draws than one uniform per coordinate. */
+export const SPARSE_S = 0.7;
+
 /** Fresh samples every call, from its own named random stream. */
 export class SyntheticSource implements BatchSource {
   readonly dim: number;
   private readonly WpT: Mat;
   private x: Mat | null = null;
   private xp: Mat | null = null;
+  private nz: SparseRows | null = null;
   constructor(
     Wp: Mat<Float32Array | Float64Array>,
     readonly S: number,
@@ -72,14 +141,23 @@ export class SyntheticSource implements BatchSource {
     this.WpT = mat(Wp.cols, Wp.rows);
     for (let i = 0; i < Wp.rows; i++) for (let j = 0; j < Wp.cols; j++) this.WpT.data[j * Wp.rows + i] = Wp.data[i * Wp.cols + j]!;
   }
+  private draw(x: Mat, xp: Mat): void {
+    const simd = sharedSimd();
+    const nz = (this.nz = sparseRows(x.rows, x.cols, this.nz ?? undefined));
+    if (this.S >= SPARSE_S) sampleXSparse(this.rng, this.S, x, nz);
+    else if (simd) sampleXTracked(this.rng, this.S, x, nz);
+    else sampleX(this.rng, this.S, x);
+    // x_p = x · W_pᵀ over the non-zeros as float32 SIMD axpys (plain loops without SIMD)
+    if (simd) simd.csrTimes(nz.ptr, nz.idx, nz.val, this.WpT, x.rows, xp);
+    else project(x, this.WpT, xp);
+  }
   /** Both x (B × n) and x_p (B × n_p); buffers are reused between calls of the same size. */
   nextPair(batch: number): { x: Mat; xp: Mat } {
     if (!this.x || this.x.rows !== batch) {
       this.x = mat(batch, this.WpT.rows);
       this.xp = mat(batch, this.dim);
     }
-    sampleX(this.rng, this.S, this.x);
-    project(this.x, this.WpT, this.xp!);
+    this.draw(this.x, this.xp!);
     return { x: this.x, xp: this.xp! };
   }
   next(batch: number): Mat {
@@ -87,7 +165,8 @@ export class SyntheticSource implements BatchSource {
   }
   /** A held-out set with fresh copies (not the reused buffers). */
   sample(N: number): { x: Mat; xp: Mat } {
-    const x = sampleX(this.rng, this.S, mat(N, this.WpT.rows));
-    return { x, xp: project(x, this.WpT, mat(N, this.dim)) };
+    const x = mat(N, this.WpT.rows), xp = mat(N, this.dim);
+    this.draw(x, xp);
+    return { x, xp };
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Robustness map (ours, SPEC §2): every synthetic claim of the paper — fig2's count
+ * Robustness map (ours; docs/method.md §3): every synthetic claim of the paper — fig2's count
  * falling with S, fig3's (a)–(d), table3's α direction, and "a trained model beats the
  * all-zero predictor" — judged in every setting the paper leaves open, one factor at a
  * time around fig3's base (polygon W_p, bias off, L1 λ = 0.1, tied, variance α = 1):
@@ -31,7 +31,7 @@ export type RobustnessConfig = {
   topks: number[];
   /** the base α = 1 is the paper's; these are the weights factor's other α (table3's direction needs a negative one) */
   alphas: number[];
-  /** size of the non-positive-interference instance (n ≤ 2·n_p, SPEC §4) */
+  /** size of the non-positive-interference instance (n ≤ 2·n_p, docs/method.md §3) */
   npiN: number; npiNp: number;
   factors: Factor[];
   /** "ofat": one factor at a time (default); "full": every factor crossed (needs sharding) */
@@ -144,7 +144,7 @@ const SETTING_COLUMNS = [
 export const robustness: Artifact<RobustnessConfig> = {
   id: "robustness",
   title: "Robustness map: each synthetic claim's verdict across the settings the paper leaves open",
-  paper: "(Ours; SPEC §2.) The paper does not fix the W_p generator, the encoder bias, the sparsity mechanism, the tying or the proxy's α. Where do fig2's, fig3's and table3's claims hold?",
+  paper: "(Ours.) The paper does not fix the W_p generator, the encoder bias, the sparsity mechanism, the tying or the proxy's α. Where do fig2's, fig3's and table3's claims hold?",
   implemented: true,
   presets: {
     quick: {
@@ -175,7 +175,7 @@ export const robustness: Artifact<RobustnessConfig> = {
   examples: ["wsae robustness --quick", "wsae robustness --factors generator,weights --seeds 3", "wsae robustness --sparsities 0.5,0.9,0.99 --steps 1000"],
   columns: [...SETTING_COLUMNS, ...GRID_COLUMNS.filter((c) => !["artifact", "generator"].includes(c.name))],
   reported: [
-    { what: "setting of the synthetic runs", value: "n = 200, n_p = 20, n_m = 200, tied ReLU SAE; data 'follow' Elhage's toy model; variance proxy, α = 1 (0.5 also); generator, bias, sparsity mechanism not stated", source: "paper via secondary notes (notes/paper.md)" },
+    { what: "setting of the synthetic runs", value: "n = 200, n_p = 20, n_m = 200, tied ReLU SAE; data 'follow' Elhage's toy model; variance proxy, α = 1 (0.5 also); generator, bias, sparsity mechanism not stated", source: "paper via secondary notes (docs/method.md §1)" },
   ],
 
   validate(rc) {
@@ -266,7 +266,7 @@ function summaryOf(rc: RobustnessConfig, rows: Row[]): string {
     const held = CLAIMS.filter((cl) => cell(cl.id, closest.id).verdict === "reproduced").map((cl) => cl.label);
     const failed = CLAIMS.filter((cl) => cell(cl.id, closest.id).verdict === "not reproduced").map((cl) => cl.label);
     L.push(`**${closest.label}**: the paper says its synthetic data follow Elhage et al.'s toy model, at n = 200, n_p = 20, with the tied, bias-free ReLU SAE its theory analyses and the variance proxy at α = 1 — ` +
-      "the base with one factor changed, the generator. Its L1 penalty is ours (SPEC §3 fact 1: without one, a tied ReLU SAE with n_m ≥ 2n_p reconstructs x_p exactly and reweighting cannot act except through dynamics). " +
+      "the base with one factor changed, the generator. Its L1 penalty is ours (docs/method.md §3: without one, a tied ReLU SAE with n_m ≥ 2n_p reconstructs x_p exactly and reweighting cannot act except through dynamics). " +
       `There: holds — ${held.join("; ") || "none"}; fails — ${failed.join("; ") || "none"}.`);
   } else L.push("The generator factor did not run, so the tms setting (closest to the paper's text) is not in this map.");
   L.push("", "### What this means for the paper's conclusions", "");
@@ -277,7 +277,7 @@ function summaryOf(rc: RobustnessConfig, rows: Row[]): string {
     L.push("", `From our default (base: polygon W_p) to the setting closest to the paper (${closest.label}), ` +
       (moved.length ? `these verdicts change: ${moved.join("; ")}.` : "no verdict changes."));
   }
-  L.push("", `The npi column is the theory's own premise (non-positive interference), which the paper's n = 200, n_p = 20 cannot meet: at most 2·n_p vectors in R^{n_p} interfere non-positively (SPEC §4); ` +
+  L.push("", `The npi column is the theory's own premise (non-positive interference), which the paper's n = 200, n_p = 20 cannot meet: at most 2·n_p vectors in R^{n_p} interfere non-positively (docs/method.md §3); ` +
     `it runs at n = ${rc.npiN}, n_p = ${rc.npiNp}, n_m = ${rc.npiN}.`);
   L.push("", "### Settings", "", "| setting | what changes | models trained |", "|---|---|---|");
   for (const s of settings) L.push(`| ${s.label} | ${s.what} | ${s.train.map(labelOf).join(", ")}${s.sharesBaseSae ? " (shared with the base)" : ""} |`);

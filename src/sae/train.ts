@@ -10,6 +10,7 @@ import { DivergenceError } from "../util/errors.ts";
 import type { Backend } from "../compute/backend.ts";
 import type { BatchSource } from "../data/synthetic.ts";
 import { decoderOf, encode, initSae, normalizeRows, type SaeParams, type SaeSpec } from "./model.ts";
+import { cscTransposeTimes, csrTimes, density, maskedDots, toCsc, toCsr } from "../compute/sparse.ts";
 
 export type TrainConfig = {
   steps: number;
@@ -38,39 +39,85 @@ export type Grads = { loss: number; gW: Float32Array; gD: Float32Array | null; g
  */
 export async function lossAndGrad(
   backend: Backend, spec: SaeSpec, params: SaeParams, xp: Mat, l1: number, gamma2: Float32Array | null,
+  path: "auto" | "dense" | "sparse" = "auto",
 ): Promise<Grads> {
-  const n_p = spec.n_p, B = xp.rows;
-  const dec = decoderOf(params);
   const z = await encode(backend, spec, params, xp);
+  const sparse = path === "auto" ? spec.topk > 0 || density(z.data) < SPARSE_LATENTS : path === "sparse";
+  if (sparse) return sparseGrad(spec, params, xp, z, l1, gamma2);
+  const dec = decoderOf(params);
   const xhat = await backend.matmul(z, dec);
-  // G = ∂L/∂x̂ = (2/B) Γ² (x̂ − x_p), overwriting x̂
-  const gd = xhat.data, xd = xp.data;
-  let rec = 0;
-  for (let b = 0; b < B; b++) {
-    const o = b * n_p;
-    for (let i = 0; i < n_p; i++) {
-      const e = gd[o + i]! - xd[o + i]!;
-      const w = gamma2 ? gamma2[i]! : 1;
-      rec += w * e * e;
-      gd[o + i] = (2 / B) * w * e;
-    }
-  }
-  let l1sum = 0;
-  if (l1 > 0) for (let i = 0; i < z.data.length; i++) l1sum += z.data[i]!;
-  const loss = (rec + l1 * l1sum) / B;
+  const loss = lossAndOutputGrad(xhat.data, xp.data, z.data, l1, gamma2, spec.n_p);
   const dDec = await backend.matmul(z, xhat, { transA: true });
-  const dPre = await backend.maskedGrad(xhat, dec, z, l1 / B);
+  const dPre = await backend.maskedGrad(xhat, dec, z, l1 / xp.rows);
   const dEnc = await backend.matmul(dPre, xp, { transA: true });
   let gb: Float32Array | null = null;
   if (params.b) {
     gb = new Float32Array(spec.n_m);
     const pd = dPre.data;
-    for (let b = 0; b < B; b++) for (let j = 0; j < spec.n_m; j++) gb[j]! += pd[b * spec.n_m + j]!;
+    for (let b = 0; b < xp.rows; b++) for (let j = 0; j < spec.n_m; j++) gb[j]! += pd[b * spec.n_m + j]!;
   }
-  if (params.D) return { loss, gW: dEnc.data, gD: dDec.data, gb };
-  const g = dEnc.data, dd = dDec.data;
-  for (let i = 0; i < g.length; i++) g[i]! += dd[i]!;
-  return { loss, gW: g, gD: null, gb };
+  return combine(params, loss, dEnc.data, dDec.data, gb);
+}
+
+/**
+ * Below this share of non-zero latents the step runs on sparse latents (compute/sparse.ts):
+ * the decoder and the three backward products then cost O(nnz · n_p) instead of
+ * O(B · n_m · n_p). Measured with scripts/bench.ts: the SIMD products win above it.
+ */
+export const SPARSE_LATENTS = 0.07;
+
+/**
+ * The loss, and G = ∂L/∂x̂ = (2/B) Γ² (x̂ − x_p) written over x̂. Shared by both paths,
+ * so they agree term by term.
+ */
+function lossAndOutputGrad(gd: Float32Array, xd: Float32Array, z: Float32Array, l1: number, gamma2: Float32Array | null, n_p: number): number {
+  const B = xd.length / n_p, s = 2 / B;
+  let rec = 0;
+  if (gamma2) {
+    for (let b = 0; b < B; b++) {
+      const o = b * n_p;
+      for (let i = 0; i < n_p; i++) {
+        const e = gd[o + i]! - xd[o + i]!, w = gamma2[i]!;
+        rec += w * e * e;
+        gd[o + i] = s * w * e;
+      }
+    }
+  } else {
+    // γ² = 1: the same arithmetic with w = 1 (w·e·e and s·1·e are exact), without the lookups
+    for (let i = 0; i < gd.length; i++) {
+      const e = gd[i]! - xd[i]!;
+      rec += e * e;
+      gd[i] = s * e;
+    }
+  }
+  let l1sum = 0;
+  if (l1 > 0) for (let i = 0; i < z.length; i++) l1sum += z[i]!;
+  return (rec + l1 * l1sum) / B;
+}
+
+/** With a tied decoder the gradient of W collects both uses (encoder and decoder). */
+function combine(params: SaeParams, loss: number, gEnc: Float32Array, gDec: Float32Array, gb: Float32Array | null): Grads {
+  if (params.D) return { loss, gW: gEnc, gD: gDec, gb };
+  for (let i = 0; i < gEnc.length; i++) gEnc[i]! += gDec[i]!;
+  return { loss, gW: gEnc, gD: null, gb };
+}
+
+/** The same step on sparse latents: equal to the js backend's dense path bit for bit. */
+function sparseGrad(spec: SaeSpec, params: SaeParams, xp: Mat, z: Mat, l1: number, gamma2: Float32Array | null): Grads {
+  const dec = decoderOf(params), B = xp.rows;
+  const zs = toCsr(z), zc = toCsc(zs);
+  const xhat = csrTimes(zs, dec);
+  // the L1 term sums z in flat order, as the dense path does
+  const loss = lossAndOutputGrad(xhat.data, xp.data, z.data, l1, gamma2, spec.n_p);
+  const dDec = cscTransposeTimes(zs, zc, zs.val, xhat);
+  const dPre = maskedDots(zs, xhat, dec, l1 / B);
+  const dEnc = cscTransposeTimes(zs, zc, dPre, xp);
+  let gb: Float32Array | null = null;
+  if (params.b) {
+    gb = new Float32Array(spec.n_m);
+    for (let b = 0; b < B; b++) for (let t = zs.ptr[b]!; t < zs.ptr[b + 1]!; t++) gb[zs.idx[t]!]! += dPre[t]!;
+  }
+  return combine(params, loss, dEnc.data, dDec.data, gb);
 }
 
 /**

@@ -1,0 +1,234 @@
+/**
+ * The `wasm` backend: dense products on a hand-written WebAssembly SIMD kernel
+ * (simd.wat, 4×8 register tile, float32 sums), everything element-wise in JS.
+ * Narrow products read A where it lies (copied in by memcpy, read through byte
+ * strides, so a transposed A costs nothing extra); wide ones pack A into 4-row panels;
+ * a transposed B is packed into 8-column panels on the way in. All four transpose combinations run at about the
+ * same speed (tfjs-backend-wasm's transposed matMul was 10× slower than its plain one). When the left operand is mostly zeros (sparse latents), the
+ * zero-skipping JS kernels are cheaper than any dense product and are used instead.
+ */
+import { readFileSync } from "node:fs";
+import { mat, type Mat } from "../util/mat.ts";
+import { checkMatmul, type AdamHyper, type Backend } from "./backend.ts";
+import { adamJs, matmulJs, maskedGradJs } from "./js.ts";
+import { density } from "./sparse.ts";
+
+type GemmFn = (a: number, aI: number, aT: number, aK: number, b: number, bJ: number, bK: number, c: number, ldc: number, np: number, nq: number, k: number, chunk: number) => void;
+
+let bytes: Uint8Array<ArrayBuffer> | null = null;
+let module: WebAssembly.Module | null = null;
+const simdBytes = () => (bytes ??= new Uint8Array(readFileSync(new URL("./simd.wasm", import.meta.url))));
+/** Compiled once per thread (every worker has its own). */
+function simdModule(): WebAssembly.Module {
+  module ??= new WebAssembly.Module(simdBytes());
+  return module;
+}
+
+/** Whether this runtime validates the kernel (WebAssembly SIMD: Node ≥ 16.4). */
+export function simdSupported(): boolean {
+  try {
+    return WebAssembly.validate(simdBytes());
+  } catch {
+    return false;
+  }
+}
+
+/** Below this share of nonzeros in the left operand, the JS zero-skipping kernels win (measured by scripts/bench.ts --ops). */
+export const SPARSE_DENSITY = 0.05;
+
+let shared: WasmBackend | null = null;
+/** One instance per thread for work outside a backend (the batch sampler); null without SIMD. */
+export function sharedSimd(): WasmBackend | null {
+  if (!shared && simdSupported()) shared = new WasmBackend();
+  return shared;
+}
+
+export class WasmBackend implements Backend {
+  readonly name = "wasm" as const;
+  readonly mode = "simd128";
+  private readonly memory: WebAssembly.Memory;
+  private readonly gemm: GemmFn;
+  private readonly reluBias: (c: number, bias: number, rows: number, cols: number) => void;
+  private readonly maskAdd: (c: number, z: number, n: number, l1: number) => void;
+  private readonly csr: (ptr: number, idx: number, val: number, w: number, c: number, rows: number, m4: number) => void;
+  private f: Float32Array;
+
+  constructor() {
+    const inst = new WebAssembly.Instance(simdModule(), {});
+    this.memory = inst.exports.memory as WebAssembly.Memory;
+    this.gemm = inst.exports.gemm as GemmFn;
+    this.reluBias = inst.exports.relu_bias as WasmBackend["reluBias"];
+    this.maskAdd = inst.exports.mask_add as WasmBackend["maskAdd"];
+    this.csr = inst.exports.csr_rows as WasmBackend["csr"];
+    this.f = new Float32Array(this.memory.buffer);
+  }
+
+  /** Float32 view of at least `floats` entries (growing the memory; the view is renewed after a grow). */
+  private reserve(floats: number): Float32Array {
+    const bytes = floats * 4;
+    if (bytes > 2 ** 31) throw new Error(`wasm backend: operands need ${bytes} bytes (limit 2 GiB)`);
+    if (this.memory.buffer.byteLength < bytes) this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / 65536));
+    if (this.f.buffer !== this.memory.buffer) this.f = new Float32Array(this.memory.buffer);
+    return this.f;
+  }
+
+  /**
+   * op(A)·op(B) into the padded C block of the module memory; returns the view, the
+   * float offset of C and its padded row stride. Epilogues (bias, ReLU, masks) read it.
+   * A is copied as it lies (a memcpy) and read through strides; B too, unless op(B) is
+   * a transpose, which is packed into 8-column panels (the kernel needs 8 consecutive
+   * columns). Slack after each operand is zeroed: the edge tiles read into it.
+   */
+  private product(a: Mat, b: Mat, transA: boolean, transB: boolean, extra = 0): { f: Float32Array; c0: number; cp: number; rp: number; r: number; c: number; e0: number } {
+    const [r, k, c] = checkMatmul(a, b, transA, transB);
+    const np = Math.ceil(r / 4), nq = Math.ceil(c / 8), rp = np * 4, cp = nq * 8;
+    const up4 = (x: number) => Math.ceil(x / 4) * 4;
+    // wide outputs reuse each row of A across many column panels: pack it into 4-row
+    // panels (sequential reads); narrow ones read it in place (a memcpy, no packing)
+    const packedA = c >= 64;
+    const aLen = packedA ? rp * k : r * k + (transA ? rp - r : (rp - r) * k);
+    // B is read 8 columns at a time: pack it when transposed or wide (long row strides)
+    const packedB = transB || c >= 64;
+    const bLen = packedB ? cp * k : k * c + (cp - c);
+    const a0 = 0, b0 = up4(a0 + aLen), c0 = up4(b0 + bLen), e0 = c0 + rp * cp;
+    const f = this.reserve(e0 + extra);
+    if (k === 0 || r === 0 || c === 0) {
+      f.fill(0, c0, c0 + rp * cp);
+      return { f, c0, cp, rp, r, c, e0 };
+    }
+    if (packedA) packA(a.data, transA, r, k, f, a0);
+    else {
+      f.set(a.data, a0);
+      f.fill(0, a0 + r * k, a0 + aLen);
+    }
+    if (packedB) packB(b.data, transB, k, c, f, b0);
+    else {
+      f.set(b.data, b0);
+      f.fill(0, b0 + k * c, b0 + bLen);
+    }
+    // byte strides of op(A)[4ib + t, kk] and op(B)[kk, 8jb + u] (see simd.wat)
+    const [aI, aT, aK] = packedA ? [16 * k, 4, 16] : transA ? [16, 4, r * 4] : [16 * k, 4 * k, 4];
+    const [bJ, bK] = packedB ? [32 * k, 32] : [32, 4 * c];
+    // A panels per cache block: about 96 KiB of A stays in L2 while B streams
+    const chunk = Math.max(1, Math.floor((96 * 1024) / (k * 16)));
+    this.gemm(a0 * 4, aI, aT, aK, b0 * 4, bJ, bK, c0 * 4, cp * 4, np, nq, k, chunk);
+    return { f, c0, cp, rp, r, c, e0 };
+  }
+
+  async matmul(a: Mat, b: Mat, opts: { transA?: boolean; transB?: boolean } = {}): Promise<Mat> {
+    const transA = Boolean(opts.transA), transB = Boolean(opts.transB);
+    if (!transB && density(a.data) < SPARSE_DENSITY) return matmulJs(a, b, transA, false);
+    const p = this.product(a, b, transA, transB);
+    return this.copyOut(p.f, p.c0, p.cp, p.r, p.c);
+  }
+
+  /** The r × c result out of the padded C block (row by row when padded: memcpys). */
+  private copyOut(f: Float32Array, c0: number, cp: number, r: number, c: number): Mat {
+    // unpadded: one copy, no zero-filled allocation first
+    if (cp === c) return mat(r, c, f.slice(c0, c0 + r * c));
+    const out = mat(r, c);
+    if (c >= 64) for (let i = 0; i < r; i++) out.data.set(f.subarray(c0 + i * cp, c0 + i * cp + c), i * c);
+    else {
+      // short rows: a plain loop beats a subarray per row
+      const O = out.data;
+      for (let i = 0; i < r; i++) for (let j = 0, s = c0 + i * cp, d = i * c; j < c; j++) O[d + j] = f[s + j]!;
+    }
+    return out;
+  }
+
+  async encodeRelu(x: Mat, w: Mat, bias: Float32Array | null): Promise<Mat> {
+    if (w.cols !== x.cols) throw new Error(`encode: X is ${x.rows}x${x.cols} but W is ${w.rows}x${w.cols}`);
+    const cp = Math.ceil(w.rows / 8) * 8;
+    const { f, c0, rp, r, c, e0 } = this.product(x, w, false, true, cp);
+    // bias (zero-padded to the row stride) behind C, then the SIMD epilogue in place
+    f.fill(0, e0, e0 + cp);
+    if (bias) f.set(bias, e0);
+    this.reluBias(c0 * 4, e0 * 4, rp, cp);
+    return this.copyOut(f, c0, cp, r, c);
+  }
+
+  async maskedGrad(g: Mat, d: Mat, z: Mat, l1: number): Promise<Mat> {
+    if (d.cols !== g.cols || z.rows !== g.rows || z.cols !== d.rows) throw new Error("maskedGrad: shapes differ");
+    if (density(z.data) < SPARSE_DENSITY) return maskedGradJs(g, d, z, l1);
+    const rp = Math.ceil(g.rows / 4) * 4, cp = Math.ceil(d.rows / 8) * 8;
+    const { f, c0, r, c, e0 } = this.product(g, d, false, true, rp * cp);
+    // Z laid out as C behind it (padding rows and columns 0: masked out)
+    if (cp === c) f.set(z.data, e0);
+    else for (let i = 0; i < r; i++) {
+      f.set(z.data.subarray(i * c, (i + 1) * c), e0 + i * cp);
+      f.fill(0, e0 + i * cp + c, e0 + (i + 1) * cp);
+    }
+    f.fill(0, e0 + r * cp, e0 + rp * cp);
+    this.maskAdd(c0 * 4, e0 * 4, rp * cp, l1);
+    return this.copyOut(f, c0, cp, r, c);
+  }
+
+  /**
+   * out (rows × m) = X · W for a sparse X in CSR form (row b: entries ptr[b]..ptr[b+1] of
+   * idx, val) and a dense W (k × m): float32 SIMD axpys, one output row at a time.
+   */
+  csrTimes(ptr: Int32Array, idx: Int32Array, val: Float32Array, w: Mat, rows: number, out: Mat): Mat {
+    const m = w.cols, m4 = Math.ceil(m / 4), mp = m4 * 4, nnz = ptr[rows]!;
+    if (out.rows !== rows || out.cols !== m || ptr.length < rows + 1) throw new Error("csrTimes: shapes differ");
+    const up4 = (x: number) => Math.ceil(x / 4) * 4;
+    const p0 = 0, i0 = up4(p0 + rows + 1), v0 = up4(i0 + nnz), w0 = up4(v0 + nnz), c0 = w0 + w.rows * mp;
+    const f = this.reserve(c0 + rows * mp);
+    const ints = new Int32Array(f.buffer, 0, c0);
+    ints.set(ptr.subarray(0, rows + 1), p0);
+    ints.set(idx.subarray(0, nnz), i0);
+    f.set(val.subarray(0, nnz), v0);
+    if (mp === m) f.set(w.data, w0);
+    else for (let r = 0; r < w.rows; r++) {
+      f.set(w.data.subarray(r * m, (r + 1) * m), w0 + r * mp);
+      f.fill(0, w0 + r * mp + m, w0 + (r + 1) * mp);
+    }
+    this.csr(p0 * 4, i0 * 4, v0 * 4, w0 * 4, c0 * 4, rows, m4);
+    if (mp === m) out.data.set(f.subarray(c0, c0 + rows * m));
+    else for (let b = 0; b < rows; b++) for (let j = 0; j < m; j++) out.data[b * m + j] = f[c0 + b * mp + j]!;
+    return out;
+  }
+
+  async adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, h: AdamHyper): Promise<void> {
+    adamJs(p, g, m, v, h);
+  }
+
+  async dispose(): Promise<void> {}
+}
+
+/** Panels of 4 rows of op(A) (r × k): panel ib holds op(A)[4ib + t, kk] at kk·4 + t; missing rows are 0. */
+export function packA(A: Float32Array, transA: boolean, r: number, k: number, f: Float32Array, o: number): void {
+  const rp = Math.ceil(r / 4) * 4;
+  if (rp !== r) f.fill(0, o + (rp - 4) * k, o + rp * k); // the last, partial panel
+  if (!transA) {
+    // A is r × k
+    for (let i = 0; i < r; i++) {
+      const d = o + (i >> 2) * k * 4 + (i & 3), s = i * k;
+      for (let kk = 0; kk < k; kk++) f[d + kk * 4] = A[s + kk]!;
+    }
+  } else {
+    // A is k × r: op(A)[i, kk] = A[kk·r + i]
+    for (let kk = 0; kk < k; kk++) {
+      const s = kk * r, d = o + kk * 4;
+      for (let i = 0; i < r; i++) f[d + (i >> 2) * k * 4 + (i & 3)] = A[s + i]!;
+    }
+  }
+}
+
+/** Panels of 8 columns of op(B) (k × c): panel jb holds op(B)[kk, 8jb + u] at kk·8 + u; missing columns are 0. */
+export function packB(B: Float32Array, transB: boolean, k: number, c: number, f: Float32Array, o: number): void {
+  const cp = Math.ceil(c / 8) * 8;
+  if (cp !== c) f.fill(0, o + (cp - 8) * k, o + cp * k);
+  if (!transB) {
+    // B is k × c
+    for (let kk = 0; kk < k; kk++) {
+      const s = kk * c, d = o + kk * 8;
+      for (let j = 0; j < c; j++) f[d + (j >> 3) * k * 8 + (j & 7)] = B[s + j]!;
+    }
+  } else {
+    // B is c × k: op(B)[kk, j] = B[j·k + kk]
+    for (let j = 0; j < c; j++) {
+      const s = j * k, d = o + (j >> 3) * k * 8 + (j & 7);
+      for (let kk = 0; kk < k; kk++) f[d + kk * 8] = B[s + kk]!;
+    }
+  }
+}

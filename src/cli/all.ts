@@ -25,8 +25,8 @@ const SHORT: Record<string, string> = {
 function keyNumber(claims: { id: string; verdict: string; evidence?: string }[]): string {
   const c = claims.find((x) => x.verdict !== "note" && x.verdict !== "self-check") ?? claims[0];
   if (!c) return "";
-  const ev = (c.evidence ?? "").split(/;|\. /)[0]!.trim();
-  return `${c.id}: ${ev.length > 70 ? `${ev.slice(0, 69)}…` : ev}`;
+  const cut = (t: string, n: number) => (t.length > n ? `${t.slice(0, n - 1)}…` : t);
+  return `${cut(c.id, 36)}: ${cut((c.evidence ?? "").split(/;|\. /)[0]!.trim(), 56)}`;
 }
 
 export function table(done: Done[]): string {

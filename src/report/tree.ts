@@ -34,7 +34,7 @@ export type Manifest = {
   started?: string;
   ended: string;
   wall_s: Record<string, number>;
-  claims: { id: string; verdict: string }[];
+  claims: { id: string; verdict: string; evidence?: string }[];
   reused?: string[];
   files?: string[];
   /** set by --from-results: summary and figure re-rendered from the CSVs, by this code */
@@ -137,7 +137,7 @@ export async function writeResults<C extends object>(
   });
   finish();
   files["manifest.json"] = JSON.stringify(
-    { ...manifest, claims: claims.map((c) => ({ id: c.id, verdict: c.verdict })), reused: out.reused ?? [], files: [...Object.keys(files), "manifest.json"].sort() },
+    { ...manifest, claims: claims.map((c) => ({ id: c.id, verdict: c.verdict, evidence: c.evidence })), reused: out.reused ?? [], files: [...Object.keys(files), "manifest.json"].sort() },
     null, 2,
   ) + "\n";
   writeTreeAtomic(dir, files);

@@ -154,3 +154,17 @@ test("a killed `wsae all` resumes without repeating a finished training", async 
   assert.ok(existsSync(join(out, "REPORT.md")));
   assert.equal(wsae(["all", "--only", "fig9"], cache).status, 2);
 });
+
+test("`wsae all --quick` runs every artifact end to end and writes one table and REPORT.md", () => {
+  const cache = tmp("wsae-cache-"), out = tmp("wsae-allq-");
+  const r = wsae(["all", "--quick", "--quiet", "--out", out], cache);
+  assert.equal(r.status, 0, r.stderr);
+  const ids = ["fig1", "fig2", "fig3", "fig4", "fig5", "table1", "table2", "table3", "robustness"];
+  for (const id of ids) {
+    assert.match(r.stdout, new RegExp(`^${id}\\s+\\S.* \\d+ s\\s+\\d+ / \\d+`, "m"), `${id} has a row`);
+    assert.ok(existsSync(join(out, "quick", id, "summary.md")), id);
+  }
+  assert.match(r.stdout, /all 9 artifacts in \d+ s/);
+  const report = readFileSync(join(out, "REPORT.md"), "utf8");
+  for (const id of ids) assert.match(report, new RegExp(`\\[${id}\\]\\(quick/${id}/summary\\.md\\)`));
+});

@@ -53,6 +53,8 @@ test("files that break a rule of the format are refused with one line", () => {
     ["trailing bytes", withHeader('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', 8), /after the last tensor/],
     ["past the data", withHeader('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', 4), /past the data/],
     ["non-string metadata", withHeader('{"__metadata__":{"k":1}}', 0), /metadata 'k'/],
+    ["null tensor entry", withHeader('{"a":null}', 0), /tensor 'a' is not an object/],
+    ["null metadata", withHeader('{"__metadata__":null}', 0), /__metadata__ is not an object/],
   ];
   for (const [what, bytes, msg] of cases) {
     assert.throws(() => decodeSafetensors(bytes), (e: Error) => e instanceof SafetensorsError && msg.test(e.message) && !e.message.includes("\n"), what);

@@ -79,12 +79,15 @@ test("train and encode: bad input is one line and exit 2", () => {
     [["train", "--data", join(dir, "nope.npy"), "--out", join(dir, "o")], /nope\.npy/],
     [["encode", "--sae", dir, "--data", x, "--out", join(dir, "c.npy")], /expected cfg\.json and sae_weights\.safetensors/],
   ];
+  writeFileSync(join(dir, "keep.txt"), "mine");
+  cases.push([["train", "--data", x, "--out", dir], /holds other files/]);
   for (const [args, msg] of cases) {
     const r = wsae(args);
     assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, msg);
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   }
+  assert.equal(readFileSync(join(dir, "keep.txt"), "utf8"), "mine", "a folder with other files is never replaced");
   // an SAE folder whose weights were tampered with
   const sae = join(dir, "sae");
   assert.equal(wsae(["train", "--data", x, "--width", "24", "--k", "2", "--steps", "5", "--backend", "js", "--quiet", "--out", sae]).status, 0);

@@ -47,7 +47,7 @@ export function registerAll(program: Command): void {
     .option("--out <dir>", "results root", "results")
     .option("--backend <name>", "compute backend")
     .option("--only <list>", "a subset of artifacts, e.g. fig2,fig3")
-    .option("--no-cache", "neither reuse nor keep finished trainings (no resume)")
+    .option("--no-cache", "neither reuse nor keep finished trainings (no resume; the built-in embedders keep their own cache, see fig4 --no-cache)")
     .option("--quiet", "no progress output")
     .addHelpText("after", "\nExamples:\n  wsae all --quick      # every artifact's smoke test, about a minute\n  wsae all              # the full reproduction; rerun after a kill to resume\n")
     .action(async (o: CommonOptions & { only?: string; cache?: boolean }) => {
@@ -74,8 +74,9 @@ export function registerAll(program: Command): void {
           seconds: (performance.now() - t) / 1000, executed: m.trainings?.executed ?? 0, reused: m.trainings?.reused ?? 0,
         });
       }
-      const report = join(root, "REPORT.md");
-      writeFileAtomic(report, gatherReport(root));
+      // a quick run reports on the quick trees, beside them, and never replaces the full REPORT.md
+      const report = o.quick ? join(root, "quick", "REPORT.md") : join(root, "REPORT.md");
+      writeFileAtomic(report, gatherReport(root, Boolean(o.quick)));
       process.stdout.write(`${table(done)}\n\nall ${ids.length} artifacts in ${((performance.now() - t0) / 1000).toFixed(0)} s; wrote ${relative(process.cwd(), report)}\n`);
     });
 }

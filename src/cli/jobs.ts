@@ -7,11 +7,11 @@
  *    run's runJobs calls) and hands back stand-ins for the others, so n machines
  *    split one sweep; `wsae merge` then serves every job from the shards' results
  *    and replays the artifact into the very tree a single run writes.
- * This works because an artifact's job lists depend on its config and seeds only,
- * never on earlier results (RunContext.runJobs says so), and because a job's result
- * depends on its inputs, the backend and the code alone.
+ * This works because an artifact's job lists depend on its config, its seeds and the
+ * results of jobs marked `everyShard` only (RunContext.runJobs says so), and because a
+ * job's result depends on its inputs, the backend and the code alone.
  */
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,11 +19,15 @@ import { deserialize, serialize } from "node:v8";
 import { UserError } from "../util/errors.ts";
 import { ROOT } from "../util/root.ts";
 import { writeFileAtomic } from "../report/write.ts";
+import { cacheDir } from "../data/embedder.ts";
 
 /** Runs jobs and returns results in job order; `onResult` fires as each one finishes. */
 export type Executor = <J, R>(
   url: string, fn: string, jobs: J[], label: (job: J) => string, onResult?: (index: number, result: R) => void,
 ) => Promise<R[]>;
+
+/** RunContext.runJobs: `everyShard` marks jobs whose results later job lists are built from. */
+export type RunJobs = <J, R>(url: string, fn: string, jobs: J[], label: (job: J) => string, opts?: { everyShard?: boolean }) => Promise<R[]>;
 
 export type Shard = { index: number; count: number };
 
@@ -52,13 +56,30 @@ export function codeHash(): string {
   return (srcHash = h.digest("hex"));
 }
 
-/** JSON with typed arrays as tagged lists, so equal jobs always hash equally. */
-const stable = (v: unknown): string =>
-  JSON.stringify(v, (_k, x) => (ArrayBuffer.isView(x) ? { [x.constructor.name]: Array.from(x as unknown as ArrayLike<number>) } : x));
+/**
+ * Feed a job into the hash part by part: typed arrays as their type and raw bytes (a job may
+ * carry a data matrix of millions of floats, too big for one JSON string), everything else as
+ * JSON, object keys in their (deterministic) construction order.
+ */
+function hashInto(h: Hash, v: unknown): void {
+  if (ArrayBuffer.isView(v)) {
+    h.update(`<${v.constructor.name}:${v.byteLength}>`).update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  } else if (Array.isArray(v)) {
+    h.update("[");
+    for (const x of v) hashInto(h, x), h.update(",");
+    h.update("]");
+  } else if (v !== null && typeof v === "object") {
+    h.update("{");
+    for (const [k, x] of Object.entries(v)) h.update(JSON.stringify(k)).update(":"), hashInto(h, x), h.update(",");
+    h.update("}");
+  } else h.update(JSON.stringify(v) ?? "undefined");
+}
 
 export function jobKey(url: string, fn: string, job: unknown, backend: string): string {
-  const module = relative(ROOT, fileURLToPath(url));
-  return createHash("sha256").update(stable({ module, fn, job, backend, code: codeHash() })).digest("hex").slice(0, 40);
+  const h = createHash("sha256");
+  hashInto(h, { module: relative(ROOT, fileURLToPath(url)), fn, backend, code: codeHash() });
+  hashInto(h, job);
+  return h.digest("hex").slice(0, 40);
 }
 
 /** Finished results by key. Values are v8-serialized (the structured-clone format workers use). */
@@ -99,15 +120,8 @@ export class DirStore implements JobStore {
   }
 }
 
-/** The user's cache folder for finished trainings: $WSAE_CACHE_DIR, else $XDG_CACHE_HOME/wsae, else ~/.cache/wsae. */
-export function cacheRoot(): string {
-  if (process.env.WSAE_CACHE_DIR) return process.env.WSAE_CACHE_DIR;
-  const base = process.env.XDG_CACHE_HOME || join(process.env.HOME || ROOT, ".cache");
-  return join(base, "wsae");
-}
-
 export function jobCache(): DirStore {
-  const dir = join(cacheRoot(), "jobs");
+  const dir = join(cacheDir(), "jobs");
   mkdirSync(dir, { recursive: true });
   return new DirStore(dir);
 }
@@ -143,15 +157,16 @@ export type JobPolicy = {
 export type JobStats = { executed: number; reused: number; skipped: number };
 
 /** runJobs with a store, shards and a stats record, on top of an executor. */
-export function wrapRunJobs(exec: Executor, p: JobPolicy): { runJobs: Executor; stats: JobStats } {
+export function wrapRunJobs(exec: Executor, p: JobPolicy): { runJobs: RunJobs; stats: JobStats } {
   const stats: JobStats = { executed: 0, reused: 0, skipped: 0 };
   let seen = 0; // global job index across calls: what shards split
-  const runJobs: Executor = async <J, R>(url: string, fn: string, jobs: J[], label: (job: J) => string) => {
+  const runJobs: RunJobs = async <J, R>(url: string, fn: string, jobs: J[], label: (job: J) => string, opts?: { everyShard?: boolean }) => {
     const out: R[] = new Array(jobs.length);
     const keys = jobs.map((j) => jobKey(url, fn, j, p.backend));
     const todo: number[] = [];
     for (let i = 0; i < jobs.length; i++) {
-      const g = seen++;
+      // jobs every shard runs (their results feed later job lists) take no share index
+      const g = opts?.everyShard ? -1 : seen++;
       const have = p.store?.get(keys[i]!);
       if (have !== undefined) {
         out[i] = have as R;
@@ -160,26 +175,19 @@ export function wrapRunJobs(exec: Executor, p: JobPolicy): { runJobs: Executor; 
         p.onReused?.(`${label(jobs[i]!)} (cached)`);
       } else if (p.storedOnly !== undefined) {
         throw new UserError(`${p.storedOnly}: no result for job '${label(jobs[i]!)}' in the given shards (were they run with the same code, backend and --shard count?)`);
-      } else if (p.shard && g % p.shard.count !== p.shard.index - 1) {
+      } else if (p.shard && g >= 0 && g % p.shard.count !== p.shard.index - 1) {
         out[i] = standIn() as R;
         stats.skipped++;
       } else todo.push(i);
     }
     if (todo.length) {
-      const kept = new Set<number>();
-      const keep = (t: number, r: unknown) => {
-        if (kept.has(t)) return;
-        kept.add(t);
-        const k = keys[todo[t]!]!;
-        p.store?.put(k, r);
-        p.own?.put(k, r);
-      };
       // kept as each one finishes, so a killed run loses only the jobs in flight
+      const keep = (t: number, r: unknown) => {
+        p.store?.put(keys[todo[t]!]!, r);
+        p.own?.put(keys[todo[t]!]!, r);
+      };
       const done = await exec<J, R>(url, fn, todo.map((i) => jobs[i]!), label, keep);
-      todo.forEach((i, t) => {
-        out[i] = done[t]!;
-        keep(t, done[t]);
-      });
+      todo.forEach((i, t) => (out[i] = done[t]!));
       stats.executed += todo.length;
     }
     return out;

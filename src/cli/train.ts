@@ -2,11 +2,11 @@
  * `wsae train` fits an SAE or WSAE (the real-data Top-k SAE) to your own N×d matrix and
  * writes it where SAE users load it; `wsae encode` applies one to new data.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { createBackend } from "../compute/index.ts";
-import { loadUserEmbeddings, MAX_DIM, MAX_ROWS } from "../data/labels.ts";
+import { checkMatrix, loadUserEmbeddings } from "../data/labels.ts";
 import { encodeNpy, readMatrix32 } from "../data/matfile.ts";
 import { REAL_PROXIES, type RealProxy } from "../experiments/real.ts";
 import { encodeUser, trainUserSae, validateUserSae, type UserSaeConfig } from "../experiments/user-sae.ts";
@@ -30,17 +30,22 @@ function parseProxy(raw: string): RealProxy {
 /** The matrix alone (no labels), with the same limits as the artifacts' user data. */
 function readData(path: string) {
   const X = readMatrix32(path);
-  if (X.cols > MAX_DIM) throw new UserError(`${path}: ${X.cols} columns is over the limit of ${MAX_DIM}`);
-  if (X.rows > MAX_ROWS) throw new UserError(`${path}: ${X.rows} rows is over the limit of ${MAX_ROWS}`);
-  if (X.rows < 20) throw new UserError(`${path}: ${X.rows} rows is too few to split into training and held-out samples (need >= 20)`);
+  checkMatrix(X, path);
   return X;
 }
 
-/** A folder for the SAE: new or empty, never mixed with other files. */
+/**
+ * A folder for the SAE, replaced whole: it must be new, empty, or an earlier `wsae train`
+ * output (cfg.json + sae_weights.safetensors), so a typo never wipes other files.
+ */
 function checkOutDir(out: string): string {
   if (!out.trim()) throw new UserError("--out needs a folder");
   const dir = resolve(out);
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`--out ${out}: exists and is not a folder`);
+  if (!existsSync(dir)) return dir;
+  if (!statSync(dir).isDirectory()) throw new UserError(`--out ${out}: exists and is not a folder`);
+  const files = readdirSync(dir);
+  const earlier = files.includes("cfg.json") && files.includes("sae_weights.safetensors");
+  if (files.length && !earlier) throw new UserError(`--out ${out}: holds other files; give a new or empty folder (or an earlier 'wsae train' output to replace)`);
   return dir;
 }
 

@@ -141,6 +141,7 @@ export async function embedImages(
 
 // ---- cache -------------------------------------------------------------------------
 
+/** The user's cache folder (embeddings here, finished trainings under jobs/): $WSAE_CACHE_DIR, else $XDG_CACHE_HOME/wsae, else ~/.cache/wsae. */
 export function cacheDir(): string {
   if (process.env.WSAE_CACHE_DIR) return process.env.WSAE_CACHE_DIR;
   return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "wsae");

@@ -23,7 +23,7 @@ function checkLabels(labels: Int32Array, path: string, N: number, what: string):
   if (labels.every((v) => v === first)) throw new UserError(`${path}: every label is ${first}; scores need at least two classes`);
 }
 
-function checkMatrix(X: Mat, path: string): void {
+export function checkMatrix(X: Mat, path: string): void {
   if (X.cols > MAX_DIM) throw new UserError(`${path}: ${X.cols} columns is over the limit of ${MAX_DIM}`);
   if (X.rows > MAX_ROWS) throw new UserError(`${path}: ${X.rows} rows is over the limit of ${MAX_ROWS}`);
   if (X.rows < 20) throw new UserError(`${path}: ${X.rows} rows is too few to split into training and held-out samples (need >= 20)`);

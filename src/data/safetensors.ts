@@ -81,12 +81,14 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
   const data = new Uint8Array(bytes.subarray(8 + hlen)).buffer; // a copy (Buffer.slice would share its pool)
   for (const [name, v] of Object.entries(header)) {
     if (name === "__metadata__") {
-      for (const [k, x] of Object.entries((v ?? {}) as Record<string, unknown>)) {
+      if (v === null || typeof v !== "object" || Array.isArray(v)) fail("__metadata__ is not an object");
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
         if (typeof x !== "string") fail(`metadata '${k}' is not a string`);
         metadata[k] = x as string;
       }
       continue;
     }
+    if (v === null || typeof v !== "object" || Array.isArray(v)) fail(`tensor '${name}' is not an object`);
     const t = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof t.dtype !== "string" || !(t.dtype in BYTES)) fail(`tensor '${name}' has unsupported dtype ${JSON.stringify(t.dtype)}`);
     if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor '${name}' has a bad shape`);

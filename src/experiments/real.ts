@@ -100,7 +100,8 @@ export async function embedJob(j: EmbedJob, jc: JobContext): Promise<EmbedOut> {
   return { ...r, yTrain: Int32Array.from(train, (i) => im.labels[i]!), yTest: Int32Array.from(test, (i) => im.labels[i]!) };
 }
 
-function rowsOf(X: Mat, idx: Int32Array): Mat {
+/** The rows idx of X, in that order. */
+export function rowsOf(X: Mat, idx: Int32Array): Mat {
   const out = new Float32Array(idx.length * X.cols);
   for (let r = 0; r < idx.length; r++) out.set(X.data.subarray(idx[r]! * X.cols, (idx[r]! + 1) * X.cols), r * X.cols);
   return { rows: idx.length, cols: X.cols, data: out };
@@ -128,12 +129,13 @@ export async function prepareData(c: RealConfig, ctx: RunContext, deep: boolean)
     return { data, source: user.source };
   }
   const jobs: EmbedJob[] = ctx.seeds.map((seed) => ({ cfg: c.embedder, images: c.images, heldOut: c.heldOut, seed, cache: c.cache }));
-  const outs = await ctx.runJobs<EmbedJob, EmbedOut>(EMBED_URL, "embedJob", jobs, (j) => `embedder seed=${j.seed}`);
+  // every shard trains the embedders: the SAE jobs carry their embeddings
+  const outs = await ctx.runJobs<EmbedJob, EmbedOut>(EMBED_URL, "embedJob", jobs, (j) => `embedder seed=${j.seed}`, { everyShard: true });
   const data = outs.map((o, s) => {
     const layers = o.train.map((tr, l) => ({ name: `layer ${String(l + 1).padStart(2, "0")}`, train: tr, test: o.test[l]! }));
     return {
       seed: ctx.seeds[s]!, yTrain: o.yTrain, yTest: o.yTest, layers: deep ? layers : [{ ...layers[layers.length - 1]!, name: "embedding" }],
-      note: `embedder seed ${ctx.seeds[s]}: digit accuracy ${(100 * o.trainAcc).toFixed(1)}% train, ${(100 * o.testAcc).toFixed(1)}% held-out${o.cached ? " (cached)" : ""}`,
+      note: `embedder seed ${ctx.seeds[s]}: digit accuracy ${(100 * o.trainAcc).toFixed(1)}% train, ${(100 * o.testAcc).toFixed(1)}% held-out`,
     };
   });
   const h = c.embedder.hidden;

@@ -207,7 +207,8 @@ export const robustness: Artifact<RobustnessConfig> = {
         }
     const slow = wps.filter((w) => w.c.generator === "tms");
     if (slow.length) ctx.plan(slow.length, "toy models (tms W_p)");
-    const slowWp = await ctx.runJobs<WpJob, Float64Array>(import.meta.url, "wpJob", slow, (w) => `tms W_p S=${w.S} seed=${w.seed}`);
+    // every shard trains the toy models: the SAE jobs carry their W_p
+    const slowWp = await ctx.runJobs<WpJob, Float64Array>(import.meta.url, "wpJob", slow, (w) => `tms W_p S=${w.S} seed=${w.seed}`, { everyShard: true });
     const wpData = await Promise.all(wps.map(async (w) => {
       const i = slow.indexOf(w);
       return i >= 0 ? slowWp[i]! : await wpJob(w, { backend: ctx.backend, step: () => {} });

@@ -79,8 +79,11 @@ export interface RunContext {
    * structured-cloneable (plain objects, arrays, typed arrays), because a pool of
    * worker threads may run them, each importing that module itself. Ticks the
    * progress once per job with `label(job)`; the artifact calls plan() first.
+   * A job list must follow from the config and seeds alone, or from the results of
+   * an earlier call marked `everyShard` (embedders, toy models whose output later jobs
+   * carry): with `--shard i/n` every shard runs those, and only its share of the rest.
    */
-  runJobs<J, R>(url: string, fn: string, jobs: J[], label: (job: J) => string): Promise<R[]>;
+  runJobs<J, R>(url: string, fn: string, jobs: J[], label: (job: J) => string, opts?: { everyShard?: boolean }): Promise<R[]>;
   /** Time a named stage for the manifest. */
   stage<T>(name: string, f: () => Promise<T>): Promise<T>;
 }

@@ -5,13 +5,13 @@
  */
 import type { Backend } from "../compute/backend.ts";
 import { detectionScore } from "../metrics/detection.ts";
-import { semanticConsistency } from "../metrics/index.ts";
+import { deadLatents, l0, semanticConsistency } from "../metrics/index.ts";
 import { encodeTopk, trainTopk, type TopkParams, type TopkSpec } from "../sae/topk-sae.ts";
 import { gamma2Of } from "../sae/weights.ts";
 import { UserError } from "../util/errors.ts";
 import type { Mat } from "../util/mat.ts";
 import { stream } from "../util/rng.ts";
-import { fvu, proxyGamma, splitIdx, type RealProxy } from "./real.ts";
+import { fvu, proxyGamma, rowsOf, splitIdx, type RealProxy } from "./real.ts";
 
 export type UserSaeConfig = {
   width: number;
@@ -35,12 +35,6 @@ export type UserSaeMetrics = {
 
 export type UserSae = { spec: TopkSpec; params: TopkParams; gamma: Float64Array | null; metrics: UserSaeMetrics };
 
-const rowsOf = (X: Mat, idx: Int32Array): Mat => {
-  const d = X.cols, out = new Float32Array(idx.length * d);
-  idx.forEach((r, i) => out.set(X.data.subarray(r * d, (r + 1) * d), i * d));
-  return { rows: idx.length, cols: d, data: out };
-};
-
 export function validateUserSae(c: UserSaeConfig, d: number, labels: Int32Array | null): void {
   if ((c.proxy === "semantic" || c.proxy === "shuffled") && !labels) throw new UserError(`--proxy ${c.proxy} needs --labels (semantic consistency of each input dim)`);
   if (c.k >= c.width) throw new UserError(`--k ${c.k} must be below --width ${c.width}`);
@@ -63,12 +57,9 @@ export async function trainUserSae(
     steps: c.steps, batch: c.batch, lr: c.lr, auxAlpha: c.auxAlpha, deadSteps: c.deadSteps, gamma2: gamma2Of(gamma),
   }, stream(c.seed, "sae:init:user"), stream(c.seed, "sae:batches:user"), onStep);
   const te = await encodeTopk(backend, spec, res.params, test);
-  let nz = 0;
-  const fired = new Uint8Array(spec.m);
-  for (let q = 0; q < te.Z.data.length; q++) if (te.Z.data[q]! > 0) { nz++; fired[q % spec.m] = 1; }
   const metrics: UserSaeMetrics = {
     samples_train: train.rows, samples_held_out: test.rows, d_in: spec.d, d_sae: spec.m, k: spec.k,
-    fvu: fvu(test, te.Xhat), l0: nz / test.rows, dead_latents: spec.m - fired.reduce((a, b) => a + b, 0), train_fvu: res.finalFvu,
+    fvu: fvu(test, te.Xhat), l0: l0(te.Z), dead_latents: deadLatents(te.Z).count, train_fvu: res.finalFvu,
   };
   if (yTrain && yTest) {
     const tr = await encodeTopk(backend, spec, res.params, train);

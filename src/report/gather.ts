@@ -39,7 +39,12 @@ function flags(m: Manifest): string {
   return f.join(", ");
 }
 
-export function gatherReport(outRoot: string): string {
+/**
+ * REPORT.md of the trees under outRoot (full trees first, quick ones where no full run
+ * exists). `quickOnly`: the quick trees alone, for <outRoot>/quick/REPORT.md (links
+ * relative to quick/), which is what `wsae all --quick` writes.
+ */
+export function gatherReport(outRoot: string, quickOnly = false): string {
   if (!existsSync(outRoot)) throw new UserError(`--out ${shown(outRoot)}: no such folder (run an artifact first, e.g. wsae fig2 --quick)`);
   if (!statSync(outRoot).isDirectory()) throw new UserError(`--out ${shown(outRoot)}: not a folder`);
   const lines = [
@@ -56,7 +61,7 @@ export function gatherReport(outRoot: string): string {
   let found = 0;
   for (const p of PLANNED) {
     const full = join(outRoot, p.id), quick = join(outRoot, "quick", p.id);
-    const fm = readManifest(full);
+    const fm = quickOnly ? null : readManifest(full);
     const qm = fm ? null : readManifest(quick);
     const m = fm ?? qm;
     if (!m) {
@@ -67,7 +72,7 @@ export function gatherReport(outRoot: string): string {
     const dir = fm ? full : quick;
     const a = artifact(p.id);
     if (a) validateTree(a, readTree(dir)!);
-    const rel = fm ? p.id : `quick/${p.id}`;
+    const rel = fm || quickOnly ? p.id : `quick/${p.id}`;
     const count = (vs: readonly string[]) => {
       const c = new Map<string, number>();
       for (const x of m.claims) if (vs.includes(x.verdict)) c.set(x.verdict, (c.get(x.verdict) ?? 0) + 1);
@@ -86,7 +91,7 @@ export function gatherReport(outRoot: string): string {
       "",
       `Provenance: ${provenance(m)}.`,
       "",
-      ...(existsSync(join(outRoot, rel, "figure.png")) ? [`![${p.id}](${rel}/figure.png)`, ""] : []),
+      ...(existsSync(join(dir, "figure.png")) ? [`![${p.id}](${rel}/figure.png)`, ""] : []),
       ...(claims.length ? ["The paper's claims:", "", ...claims.map((c) => `- ${markOf(c.verdict)}: ${c.id}`), ""] : []),
       ...(checks.length ? ["Self-checks and notes (not claims of the paper's experiments):", "", ...checks.map((c) => `- ${markOf(c.verdict)}: ${c.id}`), ""] : []),
     );

@@ -93,10 +93,11 @@ test("shard + merge writes the tree one run writes, byte for byte", () => {
   const shards = [tmp("wsae-s1-"), tmp("wsae-s2-")];
   // fig4 and robustness build later jobs from earlier results (embedders, toy models): every shard runs those
   const arts = ["fig2", "table3", "fig4", "robustness"];
+  const extra = (a: string) => (a === "robustness" ? ["--factors", "generator"] : []); // tms toy models, kept small
   for (const a of arts) {
-    assert.equal(wsae([a, "--quick", "--quiet", "--out", single], cache).status, 0);
+    assert.equal(wsae([a, "--quick", "--quiet", ...extra(a), "--out", single], cache).status, 0);
     shards.forEach((d, i) => {
-      const r = wsae([a, "--quick", "--quiet", "--shard", `${i + 1}/2`, "--out", d], cache);
+      const r = wsae([a, "--quick", "--quiet", ...extra(a), "--shard", `${i + 1}/2`, "--out", d], cache);
       assert.equal(r.status, 0, r.stderr);
       assert.ok(!existsSync(join(d, "quick", a)), "a shard writes no artifact tree");
     });

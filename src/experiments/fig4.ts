@@ -6,8 +6,8 @@
 import { col, fmt, groupBy, mean, pm } from "./stats.ts";
 import { pairRows, pairedVerdict } from "./real-claims.ts";
 import {
-  EMBEDDINGS_OPTION, REAL_COLUMNS, REAL_NOTES, REAL_OPTIONS, SAE_URL, inputRow, labelOf, planReal, prepareData, validateReal,
-  type Method, type RealConfig, type SaeJob, type SaeOut,
+  EMBEDDINGS_OPTION, REAL_COLUMNS, REAL_NOTES, REAL_OPTIONS, labelOf, runEmbeddingSaes, validateReal,
+  type Method, type RealConfig,
 } from "./real.ts";
 import type { Artifact, ClaimResult, Output, Row } from "./types.ts";
 import { parseList } from "./synthetic.ts";
@@ -56,24 +56,14 @@ export const fig4: Artifact<Fig4Config> = {
   validate: validateReal,
   async run(c, ctx) {
     const methods = methodsFig4(c);
-    planReal(c, ctx, ctx.seeds.length * methods.length);
-    const { data, source } = await prepareData(c, ctx, false);
-    const jobs: SaeJob[] = data.flatMap((s) => methods.map((m) => ({
-      artifact: "fig4", seed: s.seed, layer: s.layers[0]!.name, m, c, train: s.layers[0]!.train, test: s.layers[0]!.test,
-      yTrain: s.yTrain, yTest: s.yTest, keepLatents: true,
-    })));
-    const outs = await ctx.runJobs<SaeJob, SaeOut>(SAE_URL, "saeJob", jobs, (j) => `seed=${j.seed} ${labelOf(j.m)}`);
-    const rows: Row[] = [];
+    const { data, outs, rows, aux } = await runEmbeddingSaes("fig4", c, ctx, methods, true);
     const latents: Row[] = [];
-    data.forEach((s, i) => {
-      rows.push(inputRow("fig4", s.seed, s.layers[0]!, s.yTrain, s.yTest));
-      methods.forEach((m, q) => {
-        const o = outs[i * methods.length + q]!;
-        rows.push(o.row);
-        o.perLatent!.forEach((v, j) => { if (Number.isFinite(v)) latents.push({ label: labelOf(m), seed: s.seed, latent: j, sc: Number((100 * v).toPrecision(6)) }); });
+    data.forEach((s, i) => methods.forEach((m, q) => {
+      outs[i * methods.length + q]!.perLatent!.forEach((v, j) => {
+        if (Number.isFinite(v)) latents.push({ label: labelOf(m), seed: s.seed, latent: j, sc: Number((100 * v).toPrecision(6)) });
       });
-    });
-    return { rows, extra: { latents }, aux: { source, notes: data.map((s) => s.note).filter(Boolean) } };
+    }));
+    return { rows, extra: { latents }, aux };
   },
   claims(c, out) {
     const seeds = [...new Set(out.rows.map((r) => Number(r.seed)))];

@@ -7,8 +7,8 @@ import { col, fmt, groupBy, mean, pm } from "./stats.ts";
 import { modestVerdict, pairRows, pairedVerdict } from "./real-claims.ts";
 import { VISION_PRESETS, parseAlphasReal, realSummary, scClaim } from "./fig4.ts";
 import {
-  EMBEDDINGS_OPTION, REAL_COLUMNS, REAL_OPTIONS, REAL_PROXIES, SAE_URL, inputRow, labelOf, planReal, prepareData, validateReal,
-  type Method, type RealConfig, type RealProxy, type SaeJob, type SaeOut,
+  EMBEDDINGS_OPTION, REAL_COLUMNS, REAL_OPTIONS, REAL_PROXIES, labelOf, runEmbeddingSaes, validateReal,
+  type Method, type RealConfig, type RealProxy,
 } from "./real.ts";
 import { parseNum } from "./synthetic.ts";
 import { UserError } from "../util/errors.ts";
@@ -63,20 +63,8 @@ export const fig5: Artifact<Fig5Config> = {
     if (!c.alphas.includes(0)) throw new UserError("--alphas must include 0 (the plain SAE every α is compared with)");
   },
   async run(c, ctx) {
-    const methods = methodsFig5(c);
-    planReal(c, ctx, ctx.seeds.length * methods.length);
-    const { data, source } = await prepareData(c, ctx, false);
-    const jobs: SaeJob[] = data.flatMap((s) => methods.map((m) => ({
-      artifact: "fig5", seed: s.seed, layer: s.layers[0]!.name, m, c, train: s.layers[0]!.train, test: s.layers[0]!.test,
-      yTrain: s.yTrain, yTest: s.yTest, keepLatents: false,
-    })));
-    const outs = await ctx.runJobs<SaeJob, SaeOut>(SAE_URL, "saeJob", jobs, (j) => `seed=${j.seed} ${labelOf(j.m)}`);
-    const rows: Row[] = [];
-    data.forEach((s, i) => {
-      rows.push(inputRow("fig5", s.seed, s.layers[0]!, s.yTrain, s.yTest));
-      for (let q = 0; q < methods.length; q++) rows.push(outs[i * methods.length + q]!.row);
-    });
-    return { rows, aux: { source, notes: data.map((s) => s.note).filter(Boolean) } };
+    const { rows, aux } = await runEmbeddingSaes("fig5", c, ctx, methodsFig5(c), false);
+    return { rows, aux };
   },
   claims: (c, out) => fig5Claims(c, out.rows, [...new Set(out.rows.map((r) => Number(r.seed)))]),
   summary: (c, out) => [alphaTable(out.rows), "", realSummary(c, out, "fig5")].join("\n"),

@@ -203,6 +203,26 @@ export async function saeJob(j: SaeJob, jc: JobContext): Promise<SaeOut> {
   return { row: round(row), perLatent: j.keepLatents ? sc.perLatent : null };
 }
 
+/**
+ * fig4, fig5 and table2: per seed, one SAE per method on the embedding layer, with the input
+ * dims' own scores as a reference row before them. `outs[i · methods + q]` is seed i, method q.
+ */
+export async function runEmbeddingSaes(artifact: string, c: RealConfig, ctx: RunContext, methods: Method[], keepLatents: boolean) {
+  planReal(c, ctx, ctx.seeds.length * methods.length);
+  const { data, source } = await prepareData(c, ctx, false);
+  const jobs: SaeJob[] = data.flatMap((s) => methods.map((m) => ({
+    artifact, seed: s.seed, layer: s.layers[0]!.name, m, c, train: s.layers[0]!.train, test: s.layers[0]!.test,
+    yTrain: s.yTrain, yTest: s.yTest, keepLatents,
+  })));
+  const outs = await ctx.runJobs<SaeJob, SaeOut>(SAE_URL, "saeJob", jobs, (j) => `seed=${j.seed} ${labelOf(j.m)}`);
+  const rows: Row[] = [];
+  data.forEach((s, i) => {
+    rows.push(inputRow(artifact, s.seed, s.layers[0]!, s.yTrain, s.yTest));
+    for (let q = 0; q < methods.length; q++) rows.push(outs[i * methods.length + q]!.row);
+  });
+  return { data, outs, rows, aux: { source, notes: data.map((s) => s.note).filter(Boolean) } };
+}
+
 /** The input dims themselves scored like latents: what the SAE's latents are compared with. */
 export function inputRow(artifact: string, seed: number, layer: Layer, yTrain: Int32Array, yTest: Int32Array): Row {
   const sc = semanticConsistency(layer.test, yTest), det = detectionScore(layer.train, yTrain, layer.test, yTest);

@@ -6,8 +6,8 @@ import { fmt, mean, std } from "./stats.ts";
 import { pairRows } from "./real-claims.ts";
 import { VISION_PRESETS, realSummary, scClaim } from "./fig4.ts";
 import {
-  EMBEDDINGS_OPTION, REAL_COLUMNS, REAL_OPTIONS, SAE_URL, inputRow, labelOf, planReal, prepareData, validateReal,
-  type Method, type RealConfig, type SaeJob, type SaeOut,
+  EMBEDDINGS_OPTION, REAL_COLUMNS, REAL_OPTIONS, labelOf, runEmbeddingSaes, validateReal,
+  type Method, type RealConfig,
 } from "./real.ts";
 import { parseNum } from "./synthetic.ts";
 import type { Artifact, Row } from "./types.ts";
@@ -34,19 +34,8 @@ export const table2: Artifact<Table2Config> = {
   validate: validateReal,
   async run(c, ctx) {
     const methods: Method[] = [{ method: "SAE", proxy: "uniform", alpha: 0 }, wsaeOf(c)];
-    planReal(c, ctx, ctx.seeds.length * methods.length);
-    const { data, source } = await prepareData(c, ctx, false);
-    const jobs: SaeJob[] = data.flatMap((s) => methods.map((m) => ({
-      artifact: "table2", seed: s.seed, layer: s.layers[0]!.name, m, c, train: s.layers[0]!.train, test: s.layers[0]!.test,
-      yTrain: s.yTrain, yTest: s.yTest, keepLatents: false,
-    })));
-    const outs = await ctx.runJobs<SaeJob, SaeOut>(SAE_URL, "saeJob", jobs, (j) => `seed=${j.seed} ${labelOf(j.m)}`);
-    const rows: Row[] = [];
-    data.forEach((s, i) => {
-      rows.push(inputRow("table2", s.seed, s.layers[0]!, s.yTrain, s.yTest));
-      for (let q = 0; q < methods.length; q++) rows.push(outs[i * methods.length + q]!.row);
-    });
-    return { rows, aux: { source, notes: data.map((s) => s.note).filter(Boolean) } };
+    const { rows, aux } = await runEmbeddingSaes("table2", c, ctx, methods, false);
+    return { rows, aux };
   },
   claims(c, out) {
     const seeds = [...new Set(out.rows.map((r) => Number(r.seed)))];

@@ -8,6 +8,15 @@ import type { Mat } from "../util/mat.ts";
 
 export type BackendName = "js" | "wasm" | "gpujs";
 
+/**
+ * The loss and G = ∂L/∂x̂ of one batch, written over x̂ in place: x̂ row b at
+ * xhat[off + b·ld ...], the latents z row b at z[zOff + b·zLd ...]. Returns the loss.
+ */
+export type OutputGrad = (xhat: Float32Array, off: number, ld: number, z: Float32Array, zOff: number, zLd: number) => number;
+
+/** A dense step's loss and gradients: encoder use of W, decoder use (= D's), encoder bias. */
+export type DenseStep = { loss: number; gEnc: Float32Array; gDec: Float32Array; gb: Float32Array | null };
+
 export type AdamHyper = { lr: number; beta1: number; beta2: number; eps: number; step: number };
 
 export interface Backend {
@@ -27,6 +36,13 @@ export interface Backend {
    * gradient (ReLU: z > 0; Top-k: the kept entries, which are also > 0).
    */
   maskedGrad(g: Mat, d: Mat, z: Mat, l1: number): Promise<Mat>;
+  /**
+   * Optional: the whole dense ReLU step in one call (z = relu(X·Wᵀ + b), x̂ = z·D, the loss
+   * and G by `outputGrad`, then the three backward products and the bias gradient), equal
+   * bit for bit to the op-by-op sequence. Returns only z when fewer than `sparseBelow` of
+   * the latents are non-zero (the caller's sparse path takes over).
+   */
+  reluStep?(x: Mat, w: Mat, d: Mat, bias: Float32Array | null, l1: number, sparseBelow: number, outputGrad: OutputGrad): Promise<{ z: Mat } | DenseStep>;
   /** In-place Adam update of `param` with its moment buffers `m`, `v`. */
   adam(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamHyper): Promise<void>;
   dispose(): Promise<void>;

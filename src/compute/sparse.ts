@@ -128,17 +128,25 @@ export function maskedDots(z: Csr, g: Mat, d: Mat, l1: number): Float32Array {
  * stride through a B × n_m matrix would see the same few latents in every row).
  */
 export function density(a: Float32Array): number {
-  const len = a.length;
+  return densityOf(a, 0, a.length, a.length, a.length);
+}
+
+/**
+ * density() of the len entries of a rows × cols matrix lying in `a` from `off` with row
+ * stride `ld` (a padded block): the same entries sampled, so the same answer.
+ */
+export function densityOf(a: Float32Array, off: number, len: number, cols: number, ld: number): number {
+  const at = (i: number) => (ld === cols ? off + i : off + Math.floor(i / cols) * ld + (i % cols));
   if (len <= 4096) {
     let nz = 0;
-    for (let i = 0; i < len; i++) if (a[i] !== 0) nz++;
+    for (let i = 0; i < len; i++) if (a[at(i)] !== 0) nz++;
     return len ? nz / len : 1;
   }
   let nz = 0, f = 0;
   for (let k = 0; k < 4096; k++) {
     f += 0.6180339887498949;
     if (f >= 1) f -= 1;
-    if (a[Math.floor(f * len)] !== 0) nz++;
+    if (a[at(Math.floor(f * len))] !== 0) nz++;
   }
   return nz / 4096;
 }

@@ -9,9 +9,11 @@
  */
 import { readFileSync } from "node:fs";
 import { mat, type Mat } from "../util/mat.ts";
-import { checkMatmul, type AdamHyper, type Backend } from "./backend.ts";
+import { checkMatmul, type AdamHyper, type Backend, type DenseStep, type OutputGrad } from "./backend.ts";
 import { adamJs, matmulJs, maskedGradJs } from "./js.ts";
 import { density } from "./sparse.ts";
+import { packA, packB } from "./pack.ts";
+import { denseReluStep, type WasmKernels } from "./wasm-step.ts";
 
 type GemmFn = (a: number, aI: number, aT: number, aK: number, b: number, bJ: number, bK: number, c: number, ldc: number, np: number, nq: number, k: number, chunk: number) => void;
 
@@ -52,6 +54,7 @@ export class WasmBackend implements Backend {
   private readonly maskAdd: (c: number, z: number, n: number, l1: number) => void;
   private readonly csr: (ptr: number, idx: number, val: number, w: number, c: number, rows: number, m4: number) => void;
   private f: Float32Array;
+  private readonly kernels: WasmKernels;
 
   constructor() {
     const inst = new WebAssembly.Instance(simdModule(), {});
@@ -61,6 +64,7 @@ export class WasmBackend implements Backend {
     this.maskAdd = inst.exports.mask_add as WasmBackend["maskAdd"];
     this.csr = inst.exports.csr_rows as WasmBackend["csr"];
     this.f = new Float32Array(this.memory.buffer);
+    this.kernels = { reserve: (n) => this.reserve(n), gemm: this.gemm, reluBias: this.reluBias, maskAdd: this.maskAdd };
   }
 
   /** Float32 view of at least `floats` entries (growing the memory; the view is renewed after a grow). */
@@ -188,47 +192,13 @@ export class WasmBackend implements Backend {
     return out;
   }
 
+  async reluStep(x: Mat, w: Mat, d: Mat, bias: Float32Array | null, l1: number, sparseBelow: number, outputGrad: OutputGrad): Promise<{ z: Mat } | DenseStep> {
+    return denseReluStep(this.kernels, x, w, d, bias, l1, sparseBelow, outputGrad);
+  }
+
   async adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, h: AdamHyper): Promise<void> {
     adamJs(p, g, m, v, h);
   }
 
   async dispose(): Promise<void> {}
-}
-
-/** Panels of 4 rows of op(A) (r × k): panel ib holds op(A)[4ib + t, kk] at kk·4 + t; missing rows are 0. */
-export function packA(A: Float32Array, transA: boolean, r: number, k: number, f: Float32Array, o: number): void {
-  const rp = Math.ceil(r / 4) * 4;
-  if (rp !== r) f.fill(0, o + (rp - 4) * k, o + rp * k); // the last, partial panel
-  if (!transA) {
-    // A is r × k
-    for (let i = 0; i < r; i++) {
-      const d = o + (i >> 2) * k * 4 + (i & 3), s = i * k;
-      for (let kk = 0; kk < k; kk++) f[d + kk * 4] = A[s + kk]!;
-    }
-  } else {
-    // A is k × r: op(A)[i, kk] = A[kk·r + i]
-    for (let kk = 0; kk < k; kk++) {
-      const s = kk * r, d = o + kk * 4;
-      for (let i = 0; i < r; i++) f[d + (i >> 2) * k * 4 + (i & 3)] = A[s + i]!;
-    }
-  }
-}
-
-/** Panels of 8 columns of op(B) (k × c): panel jb holds op(B)[kk, 8jb + u] at kk·8 + u; missing columns are 0. */
-export function packB(B: Float32Array, transB: boolean, k: number, c: number, f: Float32Array, o: number): void {
-  const cp = Math.ceil(c / 8) * 8;
-  if (cp !== c) f.fill(0, o + (cp - 8) * k, o + cp * k);
-  if (!transB) {
-    // B is k × c
-    for (let kk = 0; kk < k; kk++) {
-      const s = kk * c, d = o + kk * 8;
-      for (let j = 0; j < c; j++) f[d + (j >> 3) * k * 8 + (j & 7)] = B[s + j]!;
-    }
-  } else {
-    // B is c × k: op(B)[kk, j] = B[j·k + kk]
-    for (let j = 0; j < c; j++) {
-      const s = j * k, d = o + (j >> 3) * k * 8 + (j & 7);
-      for (let kk = 0; kk < k; kk++) f[d + kk * 8] = B[s + kk]!;
-    }
-  }
 }

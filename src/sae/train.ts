@@ -41,20 +41,29 @@ export async function lossAndGrad(
   backend: Backend, spec: SaeSpec, params: SaeParams, xp: Mat, l1: number, gamma2: Float32Array | null,
   path: "auto" | "dense" | "sparse" = "auto",
 ): Promise<Grads> {
-  const z = await encode(backend, spec, params, xp);
+  const B = xp.rows, n_p = spec.n_p, n_m = spec.n_m;
+  const outputGrad = (xhat: Float32Array, off: number, ld: number, z: Float32Array, zOff: number, zLd: number) =>
+    lossAndOutputGrad(xhat, off, ld, xp.data, z, zOff, zLd, l1, gamma2, B, n_p, n_m);
+  let z: Mat;
+  if (backend.reluStep && spec.topk === 0 && path !== "sparse") {
+    // the backend runs the dense step in one go, unless the latents turn out sparse
+    const r = await backend.reluStep(xp, params.W, decoderOf(params), params.b, l1, path === "dense" ? -1 : SPARSE_LATENTS, outputGrad);
+    if (!("z" in r)) return combine(params, r.loss, r.gEnc, r.gDec, r.gb);
+    z = r.z;
+  } else z = await encode(backend, spec, params, xp);
   const sparse = path === "auto" ? spec.topk > 0 || density(z.data) < SPARSE_LATENTS : path === "sparse";
   if (sparse) return sparseGrad(spec, params, xp, z, l1, gamma2);
   const dec = decoderOf(params);
   const xhat = await backend.matmul(z, dec);
-  const loss = lossAndOutputGrad(xhat.data, xp.data, z.data, l1, gamma2, spec.n_p);
+  const loss = outputGrad(xhat.data, 0, n_p, z.data, 0, n_m);
   const dDec = await backend.matmul(z, xhat, { transA: true });
-  const dPre = await backend.maskedGrad(xhat, dec, z, l1 / xp.rows);
+  const dPre = await backend.maskedGrad(xhat, dec, z, l1 / B);
   const dEnc = await backend.matmul(dPre, xp, { transA: true });
   let gb: Float32Array | null = null;
   if (params.b) {
-    gb = new Float32Array(spec.n_m);
+    gb = new Float32Array(n_m);
     const pd = dPre.data;
-    for (let b = 0; b < xp.rows; b++) for (let j = 0; j < spec.n_m; j++) gb[j]! += pd[b * spec.n_m + j]!;
+    for (let b = 0; b < B; b++) for (let j = 0; j < n_m; j++) gb[j]! += pd[b * n_m + j]!;
   }
   return combine(params, loss, dEnc.data, dDec.data, gb);
 }
@@ -67,31 +76,34 @@ export async function lossAndGrad(
 export const SPARSE_LATENTS = 0.07;
 
 /**
- * The loss, and G = ∂L/∂x̂ = (2/B) Γ² (x̂ − x_p) written over x̂. Shared by both paths,
- * so they agree term by term.
+ * The loss, and G = ∂L/∂x̂ = (2/B) Γ² (x̂ − x_p) written over x̂ (row b at off + b·ld; the
+ * latents' row b at zOff + b·zLd). Shared by every path, so they agree term by term.
  */
-function lossAndOutputGrad(gd: Float32Array, xd: Float32Array, z: Float32Array, l1: number, gamma2: Float32Array | null, n_p: number): number {
-  const B = xd.length / n_p, s = 2 / B;
+function lossAndOutputGrad(
+  gd: Float32Array, off: number, ld: number, xd: Float32Array, z: Float32Array, zOff: number, zLd: number,
+  l1: number, gamma2: Float32Array | null, B: number, n_p: number, n_m: number,
+): number {
+  const s = 2 / B;
   let rec = 0;
-  if (gamma2) {
-    for (let b = 0; b < B; b++) {
-      const o = b * n_p;
+  for (let b = 0; b < B; b++) {
+    const o = off + b * ld, x = b * n_p;
+    if (gamma2) {
       for (let i = 0; i < n_p; i++) {
-        const e = gd[o + i]! - xd[o + i]!, w = gamma2[i]!;
+        const e = gd[o + i]! - xd[x + i]!, w = gamma2[i]!;
         rec += w * e * e;
         gd[o + i] = s * w * e;
       }
-    }
-  } else {
-    // γ² = 1: the same arithmetic with w = 1 (w·e·e and s·1·e are exact), without the lookups
-    for (let i = 0; i < gd.length; i++) {
-      const e = gd[i]! - xd[i]!;
-      rec += e * e;
-      gd[i] = s * e;
+    } else {
+      // γ² = 1: the same arithmetic with w = 1 (w·e·e and s·1·e are exact), without the lookups
+      for (let i = 0; i < n_p; i++) {
+        const e = gd[o + i]! - xd[x + i]!;
+        rec += e * e;
+        gd[o + i] = s * e;
+      }
     }
   }
   let l1sum = 0;
-  if (l1 > 0) for (let i = 0; i < z.length; i++) l1sum += z[i]!;
+  if (l1 > 0) for (let b = 0; b < B; b++) for (let j = 0, o = zOff + b * zLd; j < n_m; j++) l1sum += z[o + j]!;
   return (rec + l1 * l1sum) / B;
 }
 
@@ -108,7 +120,7 @@ function sparseGrad(spec: SaeSpec, params: SaeParams, xp: Mat, z: Mat, l1: numbe
   const zs = toCsr(z), zc = toCsc(zs);
   const xhat = csrTimes(zs, dec);
   // the L1 term sums z in flat order, as the dense path does
-  const loss = lossAndOutputGrad(xhat.data, xp.data, z.data, l1, gamma2, spec.n_p);
+  const loss = lossAndOutputGrad(xhat.data, 0, spec.n_p, xp.data, z.data, 0, spec.n_m, l1, gamma2, B, spec.n_p, spec.n_m);
   const dDec = cscTransposeTimes(zs, zc, zs.val, xhat);
   const dPre = maskedDots(zs, xhat, dec, l1 / B);
   const dEnc = cscTransposeTimes(zs, zc, dPre, xp);

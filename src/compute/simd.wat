@@ -148,4 +148,101 @@
           (br $nz)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br_if $row (i32.lt_u (local.get $b) (local.get $rows)))))
+  ;; sample_xp: a training batch x_p = x·W_pᵀ drawn in one pass (x itself is not kept), the
+  ;; law and the draws of sampleXSparse (src/data/synthetic.ts) exactly: pure-rand's
+  ;; xoroshiro128+ (32-bit output; state [s01, s00, s11, s10] as i32 at $st, read and
+  ;; written back), and between non-zeros of the flattened rows × n sample a geometric gap
+  ;; g = floor(log(1 − r/2³²)/log S), found as the largest g with thr[g] ≤ r (u32 thresholds
+  ;; thr[0..gmax], computed in JS with that very expression), starting from bkt[r >> 20].
+  ;; Each non-zero's value r/2³² (rounded to f32) times W row i (m4 f32x4) is added to
+  ;; C row b (zeroed by the caller) in draw order: csr_rows' sums, in csr_rows' order.
+  ;; $total = rows·n; returns the number of non-zeros.
+  (func (export "sample_xp")
+    (param $st i32) (param $thr i32) (param $bkt i32) (param $gmax i32)
+    (param $total i32) (param $n i32) (param $w i32) (param $m4 i32) (param $c i32)
+    (result i32)
+    (local $s00 i32) (local $s01 i32) (local $s10 i32) (local $s11 i32)
+    (local $a0 i32) (local $a1 i32) (local $t i32) (local $r i32) (local $g i32)
+    (local $p i32) (local $rowStart i32) (local $cb i32) (local $rowb i32) (local $wr i32)
+    (local $u i32) (local $q i32) (local $v v128) (local $count i32)
+    (local.set $s01 (i32.load (local.get $st)))
+    (local.set $s00 (i32.load offset=4 (local.get $st)))
+    (local.set $s11 (i32.load offset=8 (local.get $st)))
+    (local.set $s10 (i32.load offset=12 (local.get $st)))
+    (local.set $rowb (i32.shl (local.get $m4) (i32.const 4)))
+    (local.set $cb (local.get $c))
+    ;; the first gap
+      (local.set $r (i32.add (local.get $s00) (local.get $s10)))
+      (local.set $a0 (i32.xor (local.get $s10) (local.get $s00)))
+      (local.set $a1 (i32.xor (local.get $s11) (local.get $s01)))
+      (local.set $t (local.get $s00))
+      (local.set $s00 (i32.xor (i32.xor (i32.shl (local.get $t) (i32.const 24)) (i32.shr_u (local.get $s01) (i32.const 8)))
+                               (i32.xor (local.get $a0) (i32.shl (local.get $a0) (i32.const 16)))))
+      (local.set $s01 (i32.xor (i32.xor (i32.shl (local.get $s01) (i32.const 24)) (i32.shr_u (local.get $t) (i32.const 8)))
+                               (i32.xor (local.get $a1) (i32.or (i32.shl (local.get $a1) (i32.const 16)) (i32.shr_u (local.get $a0) (i32.const 16))))))
+      (local.set $s10 (i32.xor (i32.shl (local.get $a1) (i32.const 5)) (i32.shr_u (local.get $a0) (i32.const 27))))
+      (local.set $s11 (i32.xor (i32.shl (local.get $a0) (i32.const 5)) (i32.shr_u (local.get $a1) (i32.const 27))))
+      (local.set $g (i32.load (i32.add (local.get $bkt) (i32.shl (i32.shr_u (local.get $r) (i32.const 20)) (i32.const 2)))))
+      (block $found
+        (loop $up
+          (br_if $found (i32.ge_u (local.get $g) (local.get $gmax)))
+          (br_if $found (i32.gt_u (i32.load offset=4 (i32.add (local.get $thr) (i32.shl (local.get $g) (i32.const 2)))) (local.get $r)))
+          (local.set $g (i32.add (local.get $g) (i32.const 1)))
+          (br $up)))
+    (local.set $p (local.get $g))
+    (block $done
+      (loop $nz
+        (br_if $done (i32.ge_u (local.get $p) (local.get $total)))
+        (block $inrow
+          (loop $rows
+            (br_if $inrow (i32.lt_u (local.get $p) (i32.add (local.get $rowStart) (local.get $n))))
+            (local.set $rowStart (i32.add (local.get $rowStart) (local.get $n)))
+            (local.set $cb (i32.add (local.get $cb) (local.get $rowb)))
+            (br $rows)))
+        ;; the value
+      (local.set $r (i32.add (local.get $s00) (local.get $s10)))
+      (local.set $a0 (i32.xor (local.get $s10) (local.get $s00)))
+      (local.set $a1 (i32.xor (local.get $s11) (local.get $s01)))
+      (local.set $t (local.get $s00))
+      (local.set $s00 (i32.xor (i32.xor (i32.shl (local.get $t) (i32.const 24)) (i32.shr_u (local.get $s01) (i32.const 8)))
+                               (i32.xor (local.get $a0) (i32.shl (local.get $a0) (i32.const 16)))))
+      (local.set $s01 (i32.xor (i32.xor (i32.shl (local.get $s01) (i32.const 24)) (i32.shr_u (local.get $t) (i32.const 8)))
+                               (i32.xor (local.get $a1) (i32.or (i32.shl (local.get $a1) (i32.const 16)) (i32.shr_u (local.get $a0) (i32.const 16))))))
+      (local.set $s10 (i32.xor (i32.shl (local.get $a1) (i32.const 5)) (i32.shr_u (local.get $a0) (i32.const 27))))
+      (local.set $s11 (i32.xor (i32.shl (local.get $a0) (i32.const 5)) (i32.shr_u (local.get $a1) (i32.const 27))))
+        (local.set $v (f32x4.splat (f32.mul (f32.convert_i32_u (local.get $r)) (f32.const 0x1p-32))))
+        (local.set $wr (i32.add (local.get $w) (i32.mul (i32.sub (local.get $p) (local.get $rowStart)) (local.get $rowb))))
+        (local.set $u (i32.const 0))
+        (loop $axpy
+          (local.set $q (i32.add (local.get $cb) (local.get $u)))
+          (v128.store (local.get $q)
+            (f32x4.add (v128.load (local.get $q)) (f32x4.mul (local.get $v) (v128.load (i32.add (local.get $wr) (local.get $u))))))
+          (local.set $u (i32.add (local.get $u) (i32.const 16)))
+          (br_if $axpy (i32.lt_u (local.get $u) (local.get $rowb))))
+        (local.set $count (i32.add (local.get $count) (i32.const 1)))
+        ;; the next gap
+      (local.set $r (i32.add (local.get $s00) (local.get $s10)))
+      (local.set $a0 (i32.xor (local.get $s10) (local.get $s00)))
+      (local.set $a1 (i32.xor (local.get $s11) (local.get $s01)))
+      (local.set $t (local.get $s00))
+      (local.set $s00 (i32.xor (i32.xor (i32.shl (local.get $t) (i32.const 24)) (i32.shr_u (local.get $s01) (i32.const 8)))
+                               (i32.xor (local.get $a0) (i32.shl (local.get $a0) (i32.const 16)))))
+      (local.set $s01 (i32.xor (i32.xor (i32.shl (local.get $s01) (i32.const 24)) (i32.shr_u (local.get $t) (i32.const 8)))
+                               (i32.xor (local.get $a1) (i32.or (i32.shl (local.get $a1) (i32.const 16)) (i32.shr_u (local.get $a0) (i32.const 16))))))
+      (local.set $s10 (i32.xor (i32.shl (local.get $a1) (i32.const 5)) (i32.shr_u (local.get $a0) (i32.const 27))))
+      (local.set $s11 (i32.xor (i32.shl (local.get $a0) (i32.const 5)) (i32.shr_u (local.get $a1) (i32.const 27))))
+      (local.set $g (i32.load (i32.add (local.get $bkt) (i32.shl (i32.shr_u (local.get $r) (i32.const 20)) (i32.const 2)))))
+      (block $found
+        (loop $up
+          (br_if $found (i32.ge_u (local.get $g) (local.get $gmax)))
+          (br_if $found (i32.gt_u (i32.load offset=4 (i32.add (local.get $thr) (i32.shl (local.get $g) (i32.const 2)))) (local.get $r)))
+          (local.set $g (i32.add (local.get $g) (i32.const 1)))
+          (br $up)))
+        (local.set $p (i32.add (local.get $p) (i32.add (local.get $g) (i32.const 1))))
+        (br $nz)))
+    (i32.store (local.get $st) (local.get $s01))
+    (i32.store offset=4 (local.get $st) (local.get $s00))
+    (i32.store offset=8 (local.get $st) (local.get $s11))
+    (i32.store offset=12 (local.get $st) (local.get $s10))
+    (local.get $count))
 )

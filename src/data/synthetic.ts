@@ -122,6 +122,38 @@ function sampleXTracked(rng: Rng, S: number, out: Mat, nz: SparseRows): SparseRo
   return nz;
 }
 
+/**
+ * sampleXSparse's gap as a table, for the SIMD sampler: the gap of a draw r (the
+ * generator's 32-bit output, u = r/2³²) is g(r) = floor(log(1 − r/2³²)·(1/log S)), which
+ * never decreases as r grows (adjacent r move log(1 − u) by ≥ 2⁻³², far more than its
+ * rounding error) and is at most gmax = g(2³² − 1). thr[g] = the least r with g(r) ≥ g,
+ * found by bisection with that very expression, so the table gives the same gap for
+ * every r; bkt[h] = g(h·2²⁰) starts the search. Null when the table would be huge
+ * (S so close to 1 that gmax > 2²⁰).
+ */
+export function gapTable(S: number): { thr: Uint32Array; bkt: Int32Array } | null {
+  const invLogS = 1 / Math.log(S);
+  const gap = (r: number) => Math.floor(Math.log(1 - r / 4294967296) * invLogS);
+  const gmax = gap(4294967295);
+  if (!(gmax >= 0 && gmax <= 2 ** 20)) return null;
+  const thr = new Uint32Array(gmax + 1);
+  let lo = 0;
+  for (let g = 1; g <= gmax; g++) {
+    // least r in [lo, 2³² − 1] with gap(r) ≥ g (gap(2³² − 1) = gmax ≥ g)
+    let hi = 4294967295;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (gap(mid) >= g) hi = mid;
+      else lo = mid + 1;
+    }
+    thr[g] = lo;
+  }
+  const bkt = new Int32Array(4096);
+  for (let h = 0; h < 4096; h++) bkt[h] = gap(h * 2 ** 20);
+  return { thr, bkt };
+}
+const gapTables = new Map<number, ReturnType<typeof gapTable>>();
+
 /** From this sparsity on, geometric gaps need fewer draws than one uniform per coordinate. */
 export const SPARSE_S = 0.7;
 
@@ -153,15 +185,28 @@ export class SyntheticSource implements BatchSource {
   }
   /** Both x (B × n) and x_p (B × n_p); buffers are reused between calls of the same size. */
   nextPair(batch: number): { x: Mat; xp: Mat } {
-    if (!this.x || this.x.rows !== batch) {
+    if (!this.x || this.x.rows !== batch || !this.xp || this.xp.rows !== batch) {
       this.x = mat(batch, this.WpT.rows);
       this.xp = mat(batch, this.dim);
     }
     this.draw(this.x, this.xp!);
     return { x: this.x, xp: this.xp! };
   }
+  /** x_p alone (a training batch): with SIMD, drawn and projected in one pass, x never formed; the same numbers as nextPair's. */
   next(batch: number): Mat {
-    return this.nextPair(batch).xp;
+    const simd = sharedSimd();
+    if (!simd || this.S < SPARSE_S) return this.nextPair(batch).xp;
+    if (!gapTables.has(this.S)) gapTables.set(this.S, gapTable(this.S));
+    const table = gapTables.get(this.S);
+    if (!table) return this.nextPair(batch).xp;
+    if (!this.xp || this.xp.rows !== batch) {
+      this.x = null;
+      this.xp = mat(batch, this.dim);
+    }
+    const state = this.rng.getState();
+    simd.sampleXp(state, table.thr, table.bkt, this.WpT, batch, this.xp);
+    this.rng.setState(state);
+    return this.xp;
   }
   /** A held-out set with fresh copies (not the reused buffers). */
   sample(N: number): { x: Mat; xp: Mat } {

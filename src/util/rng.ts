@@ -3,7 +3,7 @@
  * `streams(seed).get("data")` and the like, so adding a draw to one stream never
  * shifts another. Generator: xoroshiro128+ from pure-rand.
  */
-import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
+import { xoroshiro128plus, xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
 
 /** FNV-1a of a name, mixed with the master seed (both 32-bit). */
 function subSeed(master: number, name: string): number {
@@ -19,10 +19,18 @@ function subSeed(master: number, name: string): number {
 }
 
 export class Rng {
-  private readonly g: { next(): number };
+  private g: { next(): number; getState(): readonly number[] };
   private spare: number | null = null;
   constructor(seed: number) {
     this.g = xoroshiro128plus(seed | 0);
+  }
+  /** The generator's state, for a kernel that draws the same numbers elsewhere (compute/simd.wat sample_xp). */
+  getState(): number[] {
+    return [...this.g.getState()];
+  }
+  /** Continue from a state that kernel left (the four 32-bit words of getState). */
+  setState(state: ArrayLike<number>): void {
+    this.g = xoroshiro128plusFromState(Array.from(state, (v) => v | 0));
   }
   /** Uniform in [0, 1), 32 bits of resolution. */
   uniform(): number {

@@ -8,6 +8,7 @@ import { WasmBackend } from "../src/compute/wasm.ts";
 import type { Backend } from "../src/compute/backend.ts";
 import { initSae, type SaeSpec } from "../src/sae/model.ts";
 import { lossAndGrad } from "../src/sae/train.ts";
+import { RESIDENT_MAX_NP } from "../src/compute/wasm-step.ts";
 import { mat, type Mat } from "../src/util/mat.ts";
 import { stream } from "../src/util/rng.ts";
 
@@ -32,7 +33,7 @@ const cases: [string, number, SaeSpec, number, boolean][] = [
   ["paper shape, tied, no bias", 1024, { n_p: 20, n_m: 200, tied: true, bias: false, topk: 0 }, 0.1, false],
   ["odd sizes, untied, bias, Γ²", 37, { n_p: 7, n_m: 30, tied: false, bias: true, topk: 0 }, 0.05, true],
   ["one sample, n_m not a multiple of 8", 1, { n_p: 5, n_m: 13, tied: true, bias: true, topk: 0 }, 0, true],
-  ["wide input", 9, { n_p: 70, n_m: 90, tied: false, bias: false, topk: 0 }, 0, false],
+  ["input just below the resident limit", 9, { n_p: 63, n_m: 90, tied: false, bias: false, topk: 0 }, 0, false],
 ];
 for (const [name, B, spec, l1, weighted] of cases) {
   test(`fused wasm step equals the op-by-op step bit for bit: ${name}`, async () => {
@@ -64,4 +65,11 @@ test("fused wasm step hands sparse latents to the sparse path (same result as op
   assert.equal(fused.loss, ref.loss);
   assert.deepEqual(fused.gW, ref.gW);
   assert.deepEqual(fused.gb, ref.gb);
+});
+
+test("wide inputs are left to the op-by-op path (packed operands are faster there)", async () => {
+  const n_p = RESIDENT_MAX_NP, n_m = 16;
+  const w = rand(n_m, n_p);
+  assert.equal(await wasm.reluStep(rand(4, n_p), w, w, null, 0, 0, () => 0), null);
+  assert.notEqual(await wasm.reluStep(rand(4, n_p - 1), rand(n_m, n_p - 1), rand(n_m, n_p - 1), null, 0, 2, () => 0), null);
 });

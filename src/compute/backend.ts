@@ -40,9 +40,10 @@ export interface Backend {
    * Optional: the whole dense ReLU step in one call (z = relu(X·Wᵀ + b), x̂ = z·D, the loss
    * and G by `outputGrad`, then the three backward products and the bias gradient), equal
    * bit for bit to the op-by-op sequence. Returns only z when fewer than `sparseBelow` of
-   * the latents are non-zero (the caller's sparse path takes over).
+   * the latents are non-zero (the caller's sparse path takes over), and null, having done
+   * nothing, at shapes where op by op is faster.
    */
-  reluStep?(x: Mat, w: Mat, d: Mat, bias: Float32Array | null, l1: number, sparseBelow: number, outputGrad: OutputGrad): Promise<{ z: Mat } | DenseStep>;
+  reluStep?(x: Mat, w: Mat, d: Mat, bias: Float32Array | null, l1: number, sparseBelow: number, outputGrad: OutputGrad): Promise<{ z: Mat } | DenseStep | null>;
   /** In-place Adam update of `param` with its moment buffers `m`, `v`. */
   adam(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamHyper): Promise<void>;
   dispose(): Promise<void>;

@@ -20,6 +20,13 @@ export type WasmKernels = {
   maskAdd(c: number, z: number, n: number, l1: number): void;
 };
 
+/**
+ * From this input width on the products are better off op by op: operands read in place
+ * with long row strides starve the tile, where the op-by-op path packs them (measured:
+ * the wide bench shape, n_p = 512, took 2.7× longer resident).
+ */
+export const RESIDENT_MAX_NP = 64;
+
 const up = (x: number, m: number) => Math.ceil(x / m) * m;
 /** A panels per cache block: the same rule as WasmBackend's products (it only orders the tiles). */
 const chunkOf = (k: number) => Math.max(1, Math.floor((96 * 1024) / (k * 16)));
@@ -64,12 +71,13 @@ function blockT(f: Float32Array, at: number, ld: number, rows: number, cols: num
  * z = relu(X·Wᵀ + b), x̂ = z·D, G and the loss by `outputGrad` (over x̂ in place), then
  * ∂/∂D = zᵀG, dPre = (G·Dᵀ + l1/B) ⊙ [z > 0], ∂/∂W = dPreᵀX and ∂/∂b = Σ_b dPre.
  * When fewer than `sparseBelow` of the latents are non-zero, stops after the encoder
- * and hands z back, for the caller's sparse path.
+ * and hands z back, for the caller's sparse path. Null (nothing done) for n_p ≥ RESIDENT_MAX_NP.
  */
 export function denseReluStep(
   k: WasmKernels, x: Mat, w: Mat, d: Mat, bias: Float32Array | null, l1: number, sparseBelow: number, outputGrad: OutputGrad,
-): { z: Mat } | DenseStep {
+): { z: Mat } | DenseStep | null {
   const B = x.rows, n_p = x.cols, n_m = w.rows;
+  if (n_p >= RESIDENT_MAX_NP) return null;
   if (w.cols !== n_p || d.rows !== n_m || d.cols !== n_p) throw new Error("denseReluStep: shapes differ");
   const L = layout(B, n_p, n_m, d !== w);
   const f = k.reserve(L.end);

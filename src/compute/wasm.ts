@@ -194,7 +194,7 @@ export class WasmBackend implements Backend {
     return out;
   }
 
-  async reluStep(x: Mat, w: Mat, d: Mat, bias: Float32Array | null, l1: number, sparseBelow: number, outputGrad: OutputGrad): Promise<{ z: Mat } | DenseStep> {
+  async reluStep(x: Mat, w: Mat, d: Mat, bias: Float32Array | null, l1: number, sparseBelow: number, outputGrad: OutputGrad): Promise<{ z: Mat } | DenseStep | null> {
     return denseReluStep(this.kernels, x, w, d, bias, l1, sparseBelow, outputGrad);
   }
 

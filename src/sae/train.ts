@@ -44,13 +44,14 @@ export async function lossAndGrad(
   const B = xp.rows, n_p = spec.n_p, n_m = spec.n_m;
   const outputGrad = (xhat: Float32Array, off: number, ld: number, z: Float32Array, zOff: number, zLd: number) =>
     lossAndOutputGrad(xhat, off, ld, xp.data, z, zOff, zLd, l1, gamma2, B, n_p, n_m);
-  let z: Mat;
+  let z: Mat | null = null;
   if (backend.reluStep && spec.topk === 0 && path !== "sparse") {
     // the backend runs the dense step in one go, unless the latents turn out sparse
     const r = await backend.reluStep(xp, params.W, decoderOf(params), params.b, l1, path === "dense" ? -1 : SPARSE_LATENTS, outputGrad);
-    if (!("z" in r)) return combine(params, r.loss, r.gEnc, r.gDec, r.gb);
-    z = r.z;
-  } else z = await encode(backend, spec, params, xp);
+    if (r && !("z" in r)) return combine(params, r.loss, r.gEnc, r.gDec, r.gb);
+    z = r?.z ?? null;
+  }
+  z ??= await encode(backend, spec, params, xp);
   const sparse = path === "auto" ? spec.topk > 0 || density(z.data) < SPARSE_LATENTS : path === "sparse";
   if (sparse) return sparseGrad(spec, params, xp, z, l1, gamma2);
   const dec = decoderOf(params);

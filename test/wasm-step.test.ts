@@ -73,3 +73,18 @@ test("wide inputs are left to the op-by-op path (packed operands are faster ther
   assert.equal(await wasm.reluStep(rand(4, n_p), w, w, null, 0, 0, () => 0), null);
   assert.notEqual(await wasm.reluStep(rand(4, n_p - 1), rand(n_m, n_p - 1), rand(n_m, n_p - 1), null, 0, 2, () => 0), null);
 });
+
+test("a last panel of ≤ 4 columns (4-wide tile) gives the 8-wide tile's numbers bit for bit", async () => {
+  const be = new WasmBackend();
+  const inner = (be as unknown as { gemm: (...a: number[]) => void }).gemm;
+  const shapes: [number, number, number, boolean, boolean][] = [[37, 11, 20, false, false], [5, 200, 1, true, false], [64, 9, 12, false, true], [3, 1024, 4, true, false], [9, 7, 28, false, false]];
+  for (const [r, k, c, ta, tb] of shapes) {
+    const a = ta ? rand(k, r) : rand(r, k), b = tb ? rand(c, k) : rand(k, c);
+    const four = await be.matmul(a, b, { transA: ta, transB: tb });
+    // the same product with the last panel on the 8-wide tile (no `cols`)
+    (be as unknown as { gemm: (...a: number[]) => void }).gemm = (...x: number[]) => inner(...x.slice(0, 13));
+    const eight = await be.matmul(a, b, { transA: ta, transB: tb });
+    (be as unknown as { gemm: (...a: number[]) => void }).gemm = inner;
+    assert.deepEqual(four.data, eight.data, `${r}x${k}x${c}`);
+  }
+});

@@ -15,7 +15,7 @@ import { densityOf } from "./sparse.ts";
 /** What the step needs of a WasmBackend instance: its memory and its kernels. */
 export type WasmKernels = {
   reserve(floats: number): Float32Array;
-  gemm(a: number, aI: number, aT: number, aK: number, b: number, bJ: number, bK: number, c: number, ldc: number, np: number, nq: number, k: number, chunk: number): void;
+  gemm(a: number, aI: number, aT: number, aK: number, b: number, bJ: number, bK: number, c: number, ldc: number, np: number, nq: number, k: number, chunk: number, cols?: number): void;
   reluBias(c: number, bias: number, rows: number, cols: number): void;
   maskAdd(c: number, z: number, n: number, l1: number): void;
 };
@@ -98,7 +98,7 @@ export function denseReluStep(
   // the caller's density(z) on z where it lies (the same sampled entries)
   if (densityOf(f, L.Z, B * n_m, n_m, cm) < sparseBelow) return { z: mat(B, n_m, block(f, L.Z, cm, B, n_m)) };
   // decoder: X̂ = Z·D (D read in place)
-  k.gemm(by(L.Z), 16 * cm, 4 * cm, 4, by(L.D), 32, 4 * n_p, by(L.XH), 4 * cq, rp / 4, cq / 8, n_m, chunkOf(n_m));
+  k.gemm(by(L.Z), 16 * cm, 4 * cm, 4, by(L.D), 32, 4 * n_p, by(L.XH), 4 * cq, rp / 4, cq / 8, n_m, chunkOf(n_m), n_p);
   const loss = outputGrad(f, L.XH, cq, f, L.Z, cm);
   // (∂/∂D)ᵀ = Gᵀ·Z: the tile's 8 columns run along n_m (no padding at n_p = 20, where
   // Zᵀ·G would compute 24 columns for 20); every entry is the same sum over b in the same order

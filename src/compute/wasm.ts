@@ -15,7 +15,9 @@ import { density } from "./sparse.ts";
 import { packA, packB } from "./pack.ts";
 import { denseReluStep, type WasmKernels } from "./wasm-step.ts";
 
-type GemmFn = (a: number, aI: number, aT: number, aK: number, b: number, bJ: number, bK: number, c: number, ldc: number, np: number, nq: number, k: number, chunk: number) => void;
+type Gemm4Fn = (a: number, aI: number, aT: number, aK: number, b: number, bK: number, c: number, ldc: number, np: number, k: number) => void;
+/** simd.wat's gemm; `cols` (the real columns, ≤ 8·nq) lets a last panel of ≤ 4 columns take the 4-wide tile. */
+type GemmFn = (a: number, aI: number, aT: number, aK: number, b: number, bJ: number, bK: number, c: number, ldc: number, np: number, nq: number, k: number, chunk: number, cols?: number) => void;
 
 let bytes: Uint8Array<ArrayBuffer> | null = null;
 let module: WebAssembly.Module | null = null;
@@ -60,7 +62,13 @@ export class WasmBackend implements Backend {
   constructor() {
     const inst = new WebAssembly.Instance(simdModule(), {});
     this.memory = inst.exports.memory as WebAssembly.Memory;
-    this.gemm = inst.exports.gemm as GemmFn;
+    const gemm8 = inst.exports.gemm as GemmFn, gemm4 = inst.exports.gemm4 as Gemm4Fn;
+    // a last column panel with at most 4 real columns goes to the 4-wide tile (same sums, half the work)
+    this.gemm = (a, aI, aT, aK, b, bJ, bK, c, ldc, np, nq, k, chunk, cols = nq * 8) => {
+      if (nq === 0 || cols > nq * 8 - 4) return gemm8(a, aI, aT, aK, b, bJ, bK, c, ldc, np, nq, k, chunk);
+      if (nq > 1) gemm8(a, aI, aT, aK, b, bJ, bK, c, ldc, np, nq - 1, k, chunk);
+      gemm4(a, aI, aT, aK, b + (nq - 1) * bJ, bK, c + (nq - 1) * 32, ldc, np, k);
+    };
     this.reluBias = inst.exports.relu_bias as WasmBackend["reluBias"];
     this.maskAdd = inst.exports.mask_add as WasmBackend["maskAdd"];
     this.csr = inst.exports.csr_rows as WasmBackend["csr"];
@@ -117,7 +125,7 @@ export class WasmBackend implements Backend {
     const [bJ, bK] = packedB ? [32 * k, 32] : [32, 4 * c];
     // A panels per cache block: about 96 KiB of A stays in L2 while B streams
     const chunk = Math.max(1, Math.floor((96 * 1024) / (k * 16)));
-    this.gemm(a0 * 4, aI, aT, aK, b0 * 4, bJ, bK, c0 * 4, cp * 4, np, nq, k, chunk);
+    this.gemm(a0 * 4, aI, aT, aK, b0 * 4, bJ, bK, c0 * 4, cp * 4, np, nq, k, chunk, c);
     return { f, c0, cp, rp, r, c, e0 };
   }
 

@@ -34,7 +34,7 @@ function wp(np: number, n: number) {
   return m;
 }
 
-for (const [S, np, n, B] of [[0.9, 20, 200, 1024], [0.7, 7, 13, 33], [0.99, 6, 16, 256], [0.999, 3, 50, 5]] as const) {
+for (const [S, np, n, B] of [[0.9, 20, 200, 1024], [0.7, 7, 13, 33], [0.99, 6, 16, 256], [0.999, 3, 50, 5], [0.5, 20, 200, 256], [0, 5, 9, 3], [0.69, 7, 30, 17]] as const) {
   test(`SIMD batch sampler equals the JS one bit for bit, and the stream goes on alike: S=${S}, n_p=${np}, n=${n}, B=${B}`, () => {
     const W = wp(np, n);
     const simd = new SyntheticSource(W, S, stream(3, "data"));

@@ -55,6 +55,7 @@ export class WasmBackend implements Backend {
   private readonly reluBias: (c: number, bias: number, rows: number, cols: number) => void;
   private readonly maskAdd: (c: number, z: number, n: number, l1: number) => void;
   private readonly sampler: (st: number, thr: number, bkt: number, gmax: number, total: number, n: number, w: number, m4: number, c: number) => number;
+  private readonly samplerEach: (st: number, S: number, scale: number, rows: number, n: number, w: number, m4: number, c: number) => number;
   private readonly csr: (ptr: number, idx: number, val: number, w: number, c: number, rows: number, m4: number) => void;
   private f: Float32Array;
   private readonly kernels: WasmKernels;
@@ -73,6 +74,7 @@ export class WasmBackend implements Backend {
     this.maskAdd = inst.exports.mask_add as WasmBackend["maskAdd"];
     this.csr = inst.exports.csr_rows as WasmBackend["csr"];
     this.sampler = inst.exports.sample_xp as WasmBackend["sampler"];
+    this.samplerEach = inst.exports.sample_xp_each as WasmBackend["samplerEach"];
     this.f = new Float32Array(this.memory.buffer);
     this.kernels = { reserve: (n) => this.reserve(n), gemm: this.gemm, reluBias: this.reluBias, maskAdd: this.maskAdd };
   }
@@ -207,28 +209,38 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * out (rows × m) = x·W for a fresh sample x (rows × n) drawn as sampleXSparse draws it,
-   * continuing from and updating `state` (Rng.getState), with its gap thresholds (see
-   * data/synthetic.ts gapTable); W is n × m. x itself is not formed. Returns its non-zero count.
+   * out (rows × m) = x·W for a fresh sample x (rows × n; W is n × m) drawn as the JS
+   * samplers draw it (data/synthetic.ts), continuing from and updating `state`
+   * (Rng.getState): with the gap thresholds of sampleXSparse (`gaps`, see gapTable), or
+   * one draw per coordinate as sampleXTracked (`each`, at sparsity S). x is never formed.
+   * Returns its non-zero count.
    */
-  sampleXp(state: number[], thr: Uint32Array, bkt: Int32Array, w: Mat, rows: number, out: Mat): number {
+  sampleXp(state: number[], law: { gaps: { thr: Uint32Array; bkt: Int32Array } } | { each: number }, w: Mat, rows: number, out: Mat): number {
     const n = w.rows, m = w.cols, m4 = Math.ceil(m / 4), mp = m4 * 4, total = rows * n;
-    if (out.rows !== rows || out.cols !== m || bkt.length !== 4096 || thr.length < 1) throw new Error("sampleXp: shapes differ");
+    if (out.rows !== rows || out.cols !== m) throw new Error("sampleXp: shapes differ");
     if (total >= 2 ** 31) throw new Error(`sampleXp: ${total} coordinates (limit 2^31)`);
+    const thr = "gaps" in law ? law.gaps.thr : new Uint32Array(0);
     const up4 = (x: number) => Math.ceil(x / 4) * 4;
     const s0 = 0, t0 = 4, k0 = up4(t0 + thr.length), w0 = k0 + 4096, c0 = w0 + n * mp;
     const f = this.reserve(c0 + rows * mp);
     const ints = new Int32Array(f.buffer, 0, w0);
     ints.set(state, s0);
-    new Uint32Array(f.buffer, t0 * 4, thr.length).set(thr);
-    ints.set(bkt, k0);
     if (mp === m) f.set(w.data, w0);
     else for (let r = 0; r < n; r++) {
       f.set(w.data.subarray(r * m, (r + 1) * m), w0 + r * mp);
       f.fill(0, w0 + r * mp + m, w0 + (r + 1) * mp);
     }
     f.fill(0, c0, c0 + rows * mp);
-    const count = this.sampler(s0 * 4, t0 * 4, k0 * 4, thr.length - 1, total, n, w0 * 4, m4, c0 * 4);
+    let count: number;
+    if ("gaps" in law) {
+      if (law.gaps.bkt.length !== 4096 || thr.length < 1) throw new Error("sampleXp: bad gap table");
+      new Uint32Array(f.buffer, t0 * 4, thr.length).set(thr);
+      ints.set(law.gaps.bkt, k0);
+      count = this.sampler(s0 * 4, t0 * 4, k0 * 4, thr.length - 1, total, n, w0 * 4, m4, c0 * 4);
+    } else {
+      const S = law.each;
+      count = this.samplerEach(s0 * 4, S, 1 / (1 - S), rows, n, w0 * 4, m4, c0 * 4);
+    }
     for (let i = 0; i < 4; i++) state[i] = ints[s0 + i]!;
     if (mp === m) out.data.set(f.subarray(c0, c0 + rows * m));
     else for (let b = 0; b < rows; b++) for (let j = 0; j < m; j++) out.data[b * m + j] = f[c0 + b * mp + j]!;

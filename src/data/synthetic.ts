@@ -195,16 +195,20 @@ export class SyntheticSource implements BatchSource {
   /** x_p alone (a training batch): with SIMD, drawn and projected in one pass, x never formed; the same numbers as nextPair's. */
   next(batch: number): Mat {
     const simd = sharedSimd();
-    if (!simd || this.S < SPARSE_S) return this.nextPair(batch).xp;
-    if (!gapTables.has(this.S)) gapTables.set(this.S, gapTable(this.S));
-    const table = gapTables.get(this.S);
-    if (!table) return this.nextPair(batch).xp;
+    if (!simd) return this.nextPair(batch).xp;
+    let law: { gaps: { thr: Uint32Array; bkt: Int32Array } } | { each: number } = { each: this.S };
+    if (this.S >= SPARSE_S) {
+      if (!gapTables.has(this.S)) gapTables.set(this.S, gapTable(this.S));
+      const gaps = gapTables.get(this.S);
+      if (!gaps) return this.nextPair(batch).xp;
+      law = { gaps };
+    }
     if (!this.xp || this.xp.rows !== batch) {
       this.x = null;
       this.xp = mat(batch, this.dim);
     }
     const state = this.rng.getState();
-    simd.sampleXp(state, table.thr, table.bkt, this.WpT, batch, this.xp);
+    simd.sampleXp(state, law, this.WpT, batch, this.xp);
     this.rng.setState(state);
     return this.xp;
   }

@@ -55,7 +55,7 @@ export class WasmBackend implements Backend {
   private readonly reluBias: (c: number, bias: number, rows: number, cols: number) => void;
   private readonly maskAdd: (c: number, z: number, n: number, l1: number) => void;
   private readonly sampler: (st: number, thr: number, bkt: number, gmax: number, total: number, n: number, w: number, m4: number, c: number) => number;
-  private readonly samplerEach: (st: number, S: number, scale: number, rows: number, n: number, w: number, m4: number, c: number) => number;
+  private readonly samplerEach: (st: number, S: number, scale: number, rows: number, n: number, w: number, m4: number, c: number, tmp: number) => number;
   private readonly csr: (ptr: number, idx: number, val: number, w: number, c: number, rows: number, m4: number) => void;
   private f: Float32Array;
   private readonly kernels: WasmKernels;
@@ -222,7 +222,8 @@ export class WasmBackend implements Backend {
     const thr = "gaps" in law ? law.gaps.thr : new Uint32Array(0);
     const up4 = (x: number) => Math.ceil(x / 4) * 4;
     const s0 = 0, t0 = 4, k0 = up4(t0 + thr.length), w0 = k0 + 4096, c0 = w0 + n * mp;
-    const f = this.reserve(c0 + rows * mp);
+    const tmp = up4(c0 + rows * mp); // sample_xp_each's list of one row's non-zeros
+    const f = this.reserve(tmp + 2 * n);
     const ints = new Int32Array(f.buffer, 0, w0);
     ints.set(state, s0);
     if (mp === m) f.set(w.data, w0);
@@ -239,7 +240,7 @@ export class WasmBackend implements Backend {
       count = this.sampler(s0 * 4, t0 * 4, k0 * 4, thr.length - 1, total, n, w0 * 4, m4, c0 * 4);
     } else {
       const S = law.each;
-      count = this.samplerEach(s0 * 4, S, 1 / (1 - S), rows, n, w0 * 4, m4, c0 * 4);
+      count = this.samplerEach(s0 * 4, S, 1 / (1 - S), rows, n, w0 * 4, m4, c0 * 4, tmp * 4);
     }
     for (let i = 0; i < 4; i++) state[i] = ints[s0 + i]!;
     if (mp === m) out.data.set(f.subarray(c0, c0 + rows * m));

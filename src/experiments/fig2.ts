@@ -7,7 +7,7 @@ import { UserError } from "../util/errors.ts";
 import type { GeneratorName } from "../data/generators.ts";
 import { col, fmt, groupBy, mean, nonFinite, pmCol, spearman, std } from "./stats.ts";
 import {
-  ARCH_COLUMNS, METRIC_COLUMNS, SYNTH_OPTIONS, parseGenerators, parseSparsities, roundRow, superposition, trainAndMeasure, validateSynth,
+  ARCH_COLUMNS, METRIC_COLUMNS, SYNTH_OPTIONS, parseGenerators, parseSparsities, roundRow, trainAndMeasure, trainTmsWps, validateSynth, wpOf,
   type SynthConfig,
 } from "./synthetic.ts";
 import type { Artifact, ClaimResult, JobContext, Row } from "./types.ts";
@@ -77,11 +77,14 @@ export const fig2: Artifact<Fig2Config> = {
   },
 
   async run(c, ctx) {
+    // the toy models first, once per (S, seed): every bias and λ job of that cell carries its W_p
+    const tms = c.generators.includes("tms") ? await trainTmsWps(ctx, { ...c, generator: "tms" }, c.sparsities) : null;
     const jobs: Fig2Job[] = [];
     for (const generator of c.generators)
       for (const seed of ctx.seeds)
         for (const S of c.sparsities)
-          for (const bias of c.bias) for (const l1 of c.l1) jobs.push({ c: { ...c, generator }, S, seed, bias, l1 });
+          for (const bias of c.bias)
+            for (const l1 of c.l1) jobs.push({ c: { ...c, generator }, S, seed, bias, l1, ...(generator === "tms" ? { Wp: tms!.get(S, seed)! } : {}) });
     ctx.plan(jobs.length, "SAEs");
     const rows = await ctx.runJobs<Fig2Job, Row>(import.meta.url, "fig2Job", jobs,
       (j) => `${j.c.generator} S=${j.S} seed=${j.seed} bias=${j.bias ? "on" : "off"} λ=${j.l1}`);
@@ -150,10 +153,10 @@ export const fig2: Artifact<Fig2Config> = {
 };
 
 /** One fig2 training, as a job a worker can run (see RunContext.runJobs). */
-export type Fig2Job = { c: SynthConfig; S: number; seed: number; bias: boolean; l1: number };
+export type Fig2Job = { c: SynthConfig; S: number; seed: number; bias: boolean; l1: number; Wp?: Float64Array };
 
 export async function fig2Job(j: Fig2Job, jc: JobContext): Promise<Row> {
-  const Wp = await superposition(jc.backend, j.c, j.S, j.seed);
+  const Wp = await wpOf(jc.backend, j.c, j.S, j.seed, j.Wp);
   const m = await trainAndMeasure(jc.backend, j.c, { S: j.S, seed: j.seed, Wp, bias: j.bias, l1: j.l1, gamma2: null }, (s) => jc.step(s, j.c.steps));
   return roundRow({ artifact: "fig2", generator: j.c.generator, bias: j.bias, l1: j.l1, tied: j.c.tied, topk: j.c.topk, S: j.S, seed: j.seed, ...m });
 }

@@ -67,18 +67,18 @@ test("fig2 --quick writes the full results tree, and a rerun is byte-identical",
 
 test("the gpujs backend runs fig2 --quick and says so in the manifest", () => {
   const out = tmp("wsae-gpujs-");
-  const r = wsae(["fig2", "--quick", "--quiet", "--backend", "gpujs", "--steps", "50", "--out", out]);
+  const r = wsae(["fig2", "--quick", "--quiet", "--backend", "gpujs", "--steps", "50", "--tms-steps", "50", "--out", out]);
   assert.equal(r.status, 0, r.stderr);
   const m = JSON.parse(readFileSync(join(out, "quick", "fig2", "manifest.json"), "utf8"));
   assert.deepEqual(m.backend, { name: "gpujs", mode: "webasm", requested: "gpujs" });
-  assert.deepEqual(m.overrides, ["--steps"]);
+  assert.deepEqual(m.overrides, ["--steps", "--tms-steps"]);
 });
 
 test("data.csv is byte-identical for --jobs 1 (serial, in-process), --jobs 2 and --jobs 3 (worker threads)", () => {
   const csv = (jobs: string) => {
     const out = tmp(`wsae-jobs${jobs}-`);
     // WSAE_POOL_MIN_MS=0: hand the jobs to the workers even though this run is short
-    const r = wsae(["fig3", "--quick", "--quiet", "--steps", "60", "--jobs", jobs, "--out", out], { WSAE_POOL_MIN_MS: "0" });
+    const r = wsae(["fig3", "--quick", "--quiet", "--steps", "60", "--tms-steps", "60", "--jobs", jobs, "--out", out], { WSAE_POOL_MIN_MS: "0" });
     assert.equal(r.status, 0, r.stderr);
     const m = JSON.parse(readFileSync(join(out, "quick", "fig3", "manifest.json"), "utf8"));
     assert.equal(m.jobs, Number(jobs));
@@ -182,7 +182,7 @@ test("fig3 --quick and table3 --quick write their trees with reference rows and 
 
 test("negative alpha is accepted, out-of-range alpha and unknown proxies are not", () => {
   const out = tmp("wsae-alpha-");
-  const ok = wsae(["fig3", "--quick", "--quiet", "--alpha", "-1", "--proxy", "variance", "--steps", "20", "--bias", "off,on", "--out", out]);
+  const ok = wsae(["fig3", "--quick", "--quiet", "--alpha", "-1", "--proxy", "variance", "--steps", "20", "--bias", "off,on", "--closest", "off", "--out", out]);
   assert.equal(ok.status, 0, ok.stderr);
   // issue 7 item 1: the bias-on variant is judged against the same reference rows, and the table tells the variants apart
   const summary = readFileSync(join(out, "quick", "fig3", "summary.md"), "utf8");

@@ -93,7 +93,7 @@ test("shard + merge writes the tree one run writes, byte for byte", () => {
   const shards = [tmp("wsae-s1-"), tmp("wsae-s2-")];
   // fig2, fig3 (its tms companion), fig4 and robustness build later jobs from earlier results (toy models, embedders): every shard runs those
   const arts = ["fig2", "fig3", "table3", "fig4", "robustness"];
-  const EXTRA: Record<string, string[]> = { robustness: ["--factors", "generator"], fig3: ["--steps", "60"] }; // kept small
+  const EXTRA: Record<string, string[]> = { robustness: ["--factors", "generator"], fig3: ["--steps", "30", "--tms-steps", "30", "--sparsities", "0.5,0.9"] }; // kept small
   const extra = (a: string) => EXTRA[a] ?? [];
   for (const a of arts) {
     assert.equal(wsae([a, "--quick", "--quiet", ...extra(a), "--out", single], cache).status, 0);

@@ -141,7 +141,7 @@ export async function tmsWpJob(j: TmsWpJob, jc: JobContext): Promise<Float64Arra
 export type WpTable = { get(S: number, seed: number): Float64Array | undefined };
 
 /**
- * A toy model costs about ten SAE trainings (15–20 s at n = 200, n_p = 20, 3000 steps), so it
+ * A toy model costs about five SAE trainings (15–20 s at n = 200, n_p = 20, 3000 steps, vs 3.5 s), so it
  * is trained once per (S, seed), not in every job that needs it: as jobs every shard runs
  * (the SAE jobs are built from their results, RunContext.runJobs), whose W_p the SAE jobs carry.
  */

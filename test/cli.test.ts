@@ -67,11 +67,11 @@ test("fig2 --quick writes the full results tree, and a rerun is byte-identical",
 
 test("the gpujs backend runs fig2 --quick and says so in the manifest", () => {
   const out = tmp("wsae-gpujs-");
-  const r = wsae(["fig2", "--quick", "--quiet", "--backend", "gpujs", "--steps", "50", "--tms-steps", "50", "--out", out]);
+  const r = wsae(["fig2", "--quick", "--quiet", "--backend", "gpujs", "--steps", "50", "--generator", "polygon", "--out", out]);
   assert.equal(r.status, 0, r.stderr);
   const m = JSON.parse(readFileSync(join(out, "quick", "fig2", "manifest.json"), "utf8"));
   assert.deepEqual(m.backend, { name: "gpujs", mode: "webasm", requested: "gpujs" });
-  assert.deepEqual(m.overrides, ["--steps", "--tms-steps"]);
+  assert.deepEqual(m.overrides, ["--generator", "--steps"]);
 });
 
 test("data.csv is byte-identical for --jobs 1 (serial, in-process), --jobs 2 and --jobs 3 (worker threads)", () => {

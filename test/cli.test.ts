@@ -5,6 +5,9 @@ import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { artifact } from "../src/experiments/registry.ts";
+import { readTree } from "../src/report/tree.ts";
+import { validateTree } from "../src/report/validate.ts";
 import { gitState } from "../src/util/git.ts";
 import { ROOT } from "../src/util/root.ts";
 import { tmp } from "./helpers.ts";
@@ -29,7 +32,7 @@ test("fig2 --quick writes the full results tree, and a rerun is byte-identical",
   const csv1 = readFileSync(join(dir, "data.csv"), "utf8");
   const lines = csv1.trim().split("\n");
   assert.match(lines[0]!, /^artifact,generator,bias,l1,tied,topk,S,seed,l_sae,l_gt,/);
-  assert.equal(lines.length, 1 + 3 * 2); // 3 sparsities × 2 bias settings × 1 seed
+  assert.equal(lines.length, 1 + 2 * 3 * 2); // 2 generators (polygon, tms) × 3 sparsities × 2 bias settings × 1 seed
   const header = lines[0]!.split(",");
   for (const line of lines.slice(1)) {
     const cells = line.split(",");
@@ -48,6 +51,12 @@ test("fig2 --quick writes the full results tree, and a rerun is byte-identical",
   assert.match(summary, /\| claim \| the paper says \| verdict \| our numbers \|/);
   assert.match(summary, /\| falls-with-S \(polygon, bias off\) \| .* \| 🟡 partly reproduced \|/);
   assert.match(summary, /\| falls-with-S \(polygon, bias on\) \| .* \| ❌ not reproduced \|/);
+  // the setting closest to the paper: tms runs in the quick preset, and the section repeats its claims' verdicts
+  const closest = summary.split("### In the setting closest to the paper")[1]!;
+  for (const bias of ["off", "on"]) {
+    const verdict = new RegExp(`\\| falls-with-S \\(tms, bias ${bias}\\) \\| [^|]* \\| ([^|]+) \\|`).exec(summary)![1]!.trim();
+    assert.match(closest, new RegExp(`\\| bias ${bias}[^|]* \\| ${verdict} \\(`), `tms, bias ${bias}`);
+  }
   assert.equal(readFileSync(join(dir, "figure.png")).subarray(1, 4).toString(), "PNG");
   assert.match(readFileSync(join(dir, "figure.svg"), "utf8"), /<svg/);
   const r2 = wsae(["fig2", "--quick", "--quiet", "--out", out]);
@@ -58,25 +67,25 @@ test("fig2 --quick writes the full results tree, and a rerun is byte-identical",
 
 test("the gpujs backend runs fig2 --quick and says so in the manifest", () => {
   const out = tmp("wsae-gpujs-");
-  const r = wsae(["fig2", "--quick", "--quiet", "--backend", "gpujs", "--steps", "50", "--out", out]);
+  const r = wsae(["fig2", "--quick", "--quiet", "--backend", "gpujs", "--steps", "50", "--generator", "polygon", "--out", out]);
   assert.equal(r.status, 0, r.stderr);
   const m = JSON.parse(readFileSync(join(out, "quick", "fig2", "manifest.json"), "utf8"));
   assert.deepEqual(m.backend, { name: "gpujs", mode: "webasm", requested: "gpujs" });
-  assert.deepEqual(m.overrides, ["--steps"]);
+  assert.deepEqual(m.overrides, ["--generator", "--steps"]);
 });
 
 test("data.csv is byte-identical for --jobs 1 (serial, in-process), --jobs 2 and --jobs 3 (worker threads)", () => {
   const csv = (jobs: string) => {
     const out = tmp(`wsae-jobs${jobs}-`);
     // WSAE_POOL_MIN_MS=0: hand the jobs to the workers even though this run is short
-    const r = wsae(["fig3", "--quick", "--quiet", "--steps", "60", "--jobs", jobs, "--out", out], { WSAE_POOL_MIN_MS: "0" });
+    const r = wsae(["fig3", "--quick", "--quiet", "--steps", "60", "--tms-steps", "60", "--jobs", jobs, "--out", out], { WSAE_POOL_MIN_MS: "0" });
     assert.equal(r.status, 0, r.stderr);
     const m = JSON.parse(readFileSync(join(out, "quick", "fig3", "manifest.json"), "utf8"));
     assert.equal(m.jobs, Number(jobs));
     return readFileSync(join(out, "quick", "fig3", "data.csv"), "utf8");
   };
   const serial = csv("1");
-  assert.equal(serial.trim().split("\n").length, 1 + 3 * 5);
+  assert.equal(serial.trim().split("\n").length, 1 + 3 * 5 + 3 * 4); // + the tms companion: 2 references, SAE, WSAE per S
   assert.equal(csv("2"), serial);
   assert.equal(csv("3"), serial);
 });
@@ -132,15 +141,27 @@ test("fig3 --quick and table3 --quick write their trees with reference rows and 
   const head = f3.split("\n")[0]!.split(",");
   for (const c of ["label", "method", "proxy", "alpha", "l_gt", "l_gt_nonsparse", "l_sae", "per_dim_variance", "l0", "dead_latents", "explained_variance", "mmcs_feat", "matched_cos"])
     assert.ok(head.includes(c), c);
-  // 3 S × (2 references + SAE + 2 WSAE) × 1 seed
-  assert.equal(f3.trim().split("\n").length, 1 + 3 * 5);
+  // 3 S × (2 references + SAE + 2 WSAE) × 1 seed, then the tms companion: 3 S × (2 references + SAE + variance WSAE)
+  const f3lines = f3.trim().split("\n");
+  assert.equal(f3lines.length, 1 + 3 * 5 + 3 * 4);
+  assert.deepEqual(f3lines.slice(1).map((l) => l.split(",")[1]), [...Array(15).fill("polygon"), ...Array(12).fill("tms")]);
   assert.match(f3, /zero predictor/);
   assert.match(f3, /closed form/);
   assert.ok(existsSync(join(out, "quick", "fig3", "figure.png")));
+  assert.match(readFileSync(join(out, "quick", "fig3", "summary.md"), "utf8"), /\| \(a\) lower L_GT — WSAE \(variance, α=1\), in the tms setting \(closest to the paper\) \|/);
+  // the validator reads the companion's rows off the manifest's config, and still rejects a tree without them
+  const f3dir = join(out, "quick", "fig3");
+  validateTree(artifact("fig3")!, readTree(f3dir)!);
+  const noTms = readTree(f3dir)!;
+  noTms.out.rows = noTms.out.rows.filter((r) => !(r.generator === "tms" && r.label === "SAE" && r.S === 0.5));
+  assert.throws(() => validateTree(artifact("fig3")!, noTms), /1 row\(s\) missing .* = tms · SAE · false · 0.1 · 0.5 · 0$/);
+  const off = readTree(f3dir)!;
+  (off.manifest.config as Record<string, unknown>).closest = false;
+  assert.throws(() => validateTree(artifact("fig3")!, off), /12 row\(s\) not implied by the manifest's config and seeds, e.g. generator, .* = tms · /);
   const t3 = join(out, "quick", "table3");
   for (const f of ["data.csv", "alpha_sweep.csv", "l1_sweep.csv", "summary.md", "manifest.json"]) assert.ok(existsSync(join(t3, f)), f);
-  // table3 reused fig3's grid (same config, seeds, backend) …
-  const strip = (s: string) => s.split("\n").map((l) => l.replace(/^(fig3|table3),/, "")).join("\n");
+  // table3 reused fig3's grid (same config, seeds, backend), without fig3's tms companion …
+  const strip = (s: string) => s.split("\n").filter((l) => !l.startsWith("fig3,tms,")).map((l) => l.replace(/^(fig3|table3),/, "")).join("\n");
   const reusedCsv = readFileSync(join(t3, "data.csv"), "utf8");
   assert.equal(strip(reusedCsv), strip(f3));
   // reuse needs provably the same code: a clean src/ tree at the same hash (CI's clean clone)
@@ -161,7 +182,7 @@ test("fig3 --quick and table3 --quick write their trees with reference rows and 
 
 test("negative alpha is accepted, out-of-range alpha and unknown proxies are not", () => {
   const out = tmp("wsae-alpha-");
-  const ok = wsae(["fig3", "--quick", "--quiet", "--alpha", "-1", "--proxy", "variance", "--steps", "20", "--bias", "off,on", "--out", out]);
+  const ok = wsae(["fig3", "--quick", "--quiet", "--alpha", "-1", "--proxy", "variance", "--steps", "20", "--bias", "off,on", "--closest", "off", "--out", out]);
   assert.equal(ok.status, 0, ok.stderr);
   // issue 7 item 1: the bias-on variant is judged against the same reference rows, and the table tells the variants apart
   const summary = readFileSync(join(out, "quick", "fig3", "summary.md"), "utf8");

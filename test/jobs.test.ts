@@ -91,9 +91,10 @@ test("shard + merge writes the tree one run writes, byte for byte", () => {
   const cache = tmp("wsae-cache-");
   const single = tmp("wsae-single-"), merged = tmp("wsae-merged-");
   const shards = [tmp("wsae-s1-"), tmp("wsae-s2-")];
-  // fig4 and robustness build later jobs from earlier results (embedders, toy models): every shard runs those
-  const arts = ["fig2", "table3", "fig4", "robustness"];
-  const extra = (a: string) => (a === "robustness" ? ["--factors", "generator"] : []); // tms toy models, kept small
+  // fig2, fig3 (its tms companion), fig4 and robustness build later jobs from earlier results (toy models, embedders): every shard runs those
+  const arts = ["fig2", "fig3", "table3", "fig4", "robustness"];
+  const EXTRA: Record<string, string[]> = { robustness: ["--factors", "generator"], fig3: ["--steps", "30", "--tms-steps", "30", "--sparsities", "0.5,0.9"] }; // kept small
+  const extra = (a: string) => EXTRA[a] ?? [];
   for (const a of arts) {
     assert.equal(wsae([a, "--quick", "--quiet", ...extra(a), "--out", single], cache).status, 0);
     shards.forEach((d, i) => {
@@ -129,10 +130,10 @@ test("--resume reuses every finished training: same bytes, nothing retrained", (
   assert.equal(wsae(["fig2", "--quick", "--quiet", "--resume", "--out", out], cache).status, 0);
   const csv = readFileSync(join(out, "quick", "fig2", "data.csv"), "utf8");
   const m1 = JSON.parse(readFileSync(join(out, "quick", "fig2", "manifest.json"), "utf8"));
-  assert.deepEqual([m1.trainings.executed, m1.trainings.reused], [6, 0]);
+  assert.deepEqual([m1.trainings.executed, m1.trainings.reused], [15, 0]); // 3 tms toy models + 2 generators × 3 S × 2 bias
   assert.equal(wsae(["fig2", "--quick", "--quiet", "--resume", "--out", out], cache).status, 0);
   const m2 = JSON.parse(readFileSync(join(out, "quick", "fig2", "manifest.json"), "utf8"));
-  assert.deepEqual([m2.trainings.executed, m2.trainings.reused], [0, 6]);
+  assert.deepEqual([m2.trainings.executed, m2.trainings.reused], [0, 15]);
   assert.equal(readFileSync(join(out, "quick", "fig2", "data.csv"), "utf8"), csv);
 });
 
@@ -152,7 +153,7 @@ test("a killed `wsae all` resumes without repeating a finished training", async 
   assert.equal(r.status, 0, r.stderr);
   const m = JSON.parse(readFileSync(join(out, "quick", "fig3", "manifest.json"), "utf8"));
   assert.ok(m.trainings.reused >= before, `reused ${m.trainings.reused} of the ${before} finished before the kill`);
-  assert.equal(m.trainings.executed + m.trainings.reused, 9);
+  assert.equal(m.trainings.executed + m.trainings.reused, 9 + 3 + 6); // the grid, then the tms companion's toy models and SAEs
   assert.match(r.stdout, /fig3 .* \d+ s/);
   assert.ok(existsSync(join(out, "quick", "REPORT.md")));
   assert.equal(wsae(["all", "--only", "fig9"], cache).status, 2);

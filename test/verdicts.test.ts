@@ -2,8 +2,10 @@
 // traps (a NaN seed, a missing seed, a claim that holds at one S only, bias-on variants).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fig2Claims } from "../src/experiments/fig2.ts";
-import { gateOnZero, gridClaims, gridTable } from "../src/experiments/fig3.ts";
+import type { GeneratorName } from "../src/data/generators.ts";
+import { fig2, fig2Claims } from "../src/experiments/fig2.ts";
+import { fig3, gateOnZero, gridClaims, gridTable } from "../src/experiments/fig3.ts";
+import { VERDICT_MARK } from "../src/report/summary.ts";
 import { fig1Claims } from "../src/experiments/fig1-claims.ts";
 import { fig1 } from "../src/experiments/fig1.ts";
 import { mean, pm, std } from "../src/experiments/stats.ts";
@@ -85,6 +87,35 @@ test("gridClaims with bias off,on: each variant judged against the shared refere
   assert.match(table, /\| 0.5 \| zero predictor \*\(reference\)\* \| — \| — \|/);
 });
 
+// ---- fig3's companion in the tms setting (closest to the paper) ------------------------------
+
+const TMS = ", in the tms setting (closest to the paper)";
+const F3 = { ...structuredClone(fig3.presets.quick), sparsities: [0.5, 0.9, 0.99], lowS: 0.9 };
+const gen = (g: string, rows: Row[]) => rows.map((r) => ({ ...r, generator: g }));
+// polygon and tms disagree on every claim, so a verdict read from the wrong rows shows
+const COMPANION_CASES: { name: string; polygon: M; tms: M; base: ClaimResult["verdict"]; closest: ClaimResult["verdict"] }[] = [
+  { name: "holds on polygon only", polygon: better, tms: worse, base: "reproduced", closest: "not reproduced" },
+  { name: "holds on tms only", polygon: worse, tms: better, base: "not reproduced", closest: "reproduced" },
+];
+for (const t of COMPANION_CASES)
+  test(`fig3's companion claims come from the tms rows only: ${t.name}`, () => {
+    const rows = [...gen("polygon", grid({ S: F3.sparsities, seeds: [0, 1], wsae: () => t.polygon })), ...gen("tms", grid({ S: F3.sparsities, seeds: [0, 1], wsae: () => t.tms }))];
+    const claims = fig3.claims(F3, { rows });
+    for (const id of [A, B, C, D]) {
+      assert.equal(verdictOf(claims, id).verdict, t.base, id);
+      assert.equal(verdictOf(claims, id + TMS).verdict, t.closest, id + TMS);
+    }
+    assert.ok(verdictOf(claims, `L_GT against the all-zero predictor${TMS}`));
+    // the summary's section sets the two side by side, each from its own claim
+    const section = fig3.summary(F3, { rows }, claims).split("### In the setting closest to the paper")[1]!;
+    assert.match(section, new RegExp(`\\| ${A.replace(/[()]/g, "\\$&")} \\| ${VERDICT_MARK[t.closest]} \\| ${VERDICT_MARK[t.base]} \\|`));
+    // turned off: no companion rows expected, no companion claims
+    const off = { ...F3, closest: false };
+    assert.deepEqual(fig3.claims(off, { rows: rows.filter((r) => r.generator === "polygon") }).map((c) => c.id), claims.filter((c) => !c.id.endsWith(TMS)).map((c) => c.id));
+    assert.equal(fig3.tree!.expected!(F3, [0, 1]).length, fig3.tree!.expected!(off, [0, 1]).length + 3 * 2 * 4);
+    assert.ok(fig3.tree!.expected!(off, [0, 1]).every((k) => k.generator === "polygon"));
+  });
+
 test("gateOnZero names each point by what it is, and only demotes what would pass", () => {
   const g = gateOnZero("reproduced", [{ name: "α=0.5", lgt: 27.7, zero: 20 }, { name: "α=1", lgt: 27.1, zero: 20 }]);
   assert.equal(g.verdict, "inconclusive");
@@ -128,6 +159,22 @@ test("fig2's bias note compares the counts, not only the verdicts (49.9 vs 7.62 
   const same = fig2Claims({ ...F2, bias: [false, true] }, [...f2rows({ 0.5: [5, 5], 0.99: [3, 3] }, { bias: false }), ...f2rows({ 0.5: [5, 5], 0.99: [3.05, 3.05] }, { bias: true })]);
   assert.match(verdictOf(same, "knob: encoder bias").evidence, /^no: the verdicts and the counts agree/);
 });
+
+const F2_CLOSEST: { name: string; polygon: Record<number, number[]>; tms: Record<number, number[]>; want: Record<string, ClaimResult["verdict"]> }[] = [
+  { name: "falls on polygon, rises on tms", polygon: { 0.5: [5, 5.2], 0.9: [3, 3.1], 0.99: [1.2, 1.3] }, tms: { 0.5: [2, 2], 0.9: [3, 3], 0.99: [4, 4] }, want: { polygon: "reproduced", tms: "not reproduced" } },
+  { name: "falls on tms only, not to 1", polygon: { 0.5: [2, 2], 0.9: [3, 3], 0.99: [4, 4] }, tms: { 0.5: [5, 5.2], 0.9: [4, 4.1], 0.99: [3, 3.1] }, want: { polygon: "not reproduced", tms: "partly reproduced" } },
+];
+for (const t of F2_CLOSEST)
+  test(`fig2's section on the setting closest to the paper shows each generator's own verdict: ${t.name}`, () => {
+    const c = { ...structuredClone(fig2.presets.quick), generators: ["polygon", "tms"] as GeneratorName[], bias: [false] };
+    const rows = [...f2rows(t.polygon, { generator: "polygon" }), ...f2rows(t.tms, { generator: "tms" })];
+    const claims = fig2.claims(c, { rows });
+    for (const g of ["polygon", "tms"]) assert.equal(verdictOf(claims, `falls-with-S (${g}, bias off)`).verdict, t.want[g]);
+    const section = fig2.summary(c, { rows }, claims).split("### In the setting closest to the paper")[1]!.split("\n\n| variant")[0]!;
+    assert.match(section, new RegExp(`\\| bias off \\(the theory's SAE\\) \\| ${VERDICT_MARK[t.want.tms!]} \\([^)]*\\) \\| ${VERDICT_MARK[t.want.polygon!]} \\(`));
+    const none = fig2.summary({ ...c, generators: ["polygon"] }, { rows: rows.filter((r) => r.generator === "polygon") }, claims);
+    assert.match(none, /Not in this run \(`--generator` without tms\)/);
+  });
 
 // ---- table3's α direction -------------------------------------------------------------------
 

@@ -3,11 +3,12 @@
  * ground-truth features that activate one latent, against the sparsity S of the
  * ground-truth features. Paper: it falls as S grows, towards 1 (Theorem 2).
  */
+import { VERDICT_MARK } from "../report/summary.ts";
 import { UserError } from "../util/errors.ts";
 import type { GeneratorName } from "../data/generators.ts";
 import { col, fmt, groupBy, mean, nonFinite, pmCol, spearman, std } from "./stats.ts";
 import {
-  ARCH_COLUMNS, METRIC_COLUMNS, SYNTH_OPTIONS, parseGenerators, parseSparsities, roundRow, superposition, trainAndMeasure, validateSynth,
+  ARCH_COLUMNS, METRIC_COLUMNS, SYNTH_OPTIONS, parseGenerators, parseSparsities, roundRow, trainAndMeasure, trainTmsWps, validateSynth, wpOf,
   type SynthConfig,
 } from "./synthetic.ts";
 import type { Artifact, ClaimResult, JobContext, Row } from "./types.ts";
@@ -32,23 +33,24 @@ export const fig2: Artifact<Fig2Config> = {
   presets: {
     quick: {
       n: 16, n_p: 6, n_m: 16, steps: 300, batch: 256, lr: 3e-3, l1: [0.1], bias: [false, true],
-      tied: true, topk: 0, evalSamples: 2048, tau: 0.1, tmsSteps: 300, sparsities: [0.5, 0.9, 0.99], generators: ["polygon"],
+      tied: true, topk: 0, evalSamples: 2048, tau: 0.1, tmsSteps: 300, sparsities: [0.5, 0.9, 0.99], generators: ["polygon", "tms"],
     },
     full: {
       n: 200, n_p: 20, n_m: 200, steps: 3000, batch: 256, lr: 3e-3, l1: [0.1], bias: [false, true],
       tied: true, topk: 0, evalSamples: 8192, tau: 0.1, tmsSteps: 3000, sparsities: [0.5, 0.7, 0.8, 0.9, 0.95, 0.99],
-      generators: ["polygon", "gaussian"],
+      // tms: the setting closest to the paper's text (see closestSection)
+      generators: ["polygon", "tms", "gaussian"],
     },
   },
   options: [
     { flags: "--sparsities <list>", key: "sparsities", description: "sparsity levels S in [0,1), e.g. 0.5,0.9,0.99", parse: parseSparsities },
-    { flags: "--generator <list>", key: "generators", description: "W_p generator(s), run side by side: polygon, tms, gaussian (e.g. polygon,gaussian)", parse: parseGenerators },
+    { flags: "--generator <list>", key: "generators", description: "W_p generator(s), run side by side: polygon, tms, gaussian (default polygon,tms,gaussian; quick polygon,tms)", parse: parseGenerators },
     ...SYNTH_OPTIONS.filter((o) => o.key !== "generator"),
   ],
   examples: [
     "wsae fig2 --quick",
     "wsae fig2 --seeds 5 --sparsities 0.5,0.8,0.95,0.99",
-    "wsae fig2 --generator tms --bias on",
+    "wsae fig2 --generator polygon --bias on   # skip the toy models (tms) and gaussian",
     "wsae fig2 --l1 0.01,0.03,0.1 --bias on   # sweep the sparsity penalty",
   ],
   columns: [
@@ -77,11 +79,14 @@ export const fig2: Artifact<Fig2Config> = {
   },
 
   async run(c, ctx) {
+    // the toy models first, once per (S, seed): every bias and λ job of that cell carries its W_p
+    const tms = c.generators.includes("tms") ? await trainTmsWps(ctx, { ...c, generator: "tms" }, c.sparsities) : null;
     const jobs: Fig2Job[] = [];
     for (const generator of c.generators)
       for (const seed of ctx.seeds)
         for (const S of c.sparsities)
-          for (const bias of c.bias) for (const l1 of c.l1) jobs.push({ c: { ...c, generator }, S, seed, bias, l1 });
+          for (const bias of c.bias)
+            for (const l1 of c.l1) jobs.push({ c: { ...c, generator }, S, seed, bias, l1, ...(generator === "tms" ? { Wp: tms!.get(S, seed)! } : {}) });
     ctx.plan(jobs.length, "SAEs");
     const rows = await ctx.runJobs<Fig2Job, Row>(import.meta.url, "fig2Job", jobs,
       (j) => `${j.c.generator} S=${j.S} seed=${j.seed} bias=${j.bias ? "on" : "off"} λ=${j.l1}`);
@@ -94,8 +99,8 @@ export const fig2: Artifact<Fig2Config> = {
     return fig2Claims(c, out.rows);
   },
 
-  summary(c, out) {
-    const lines: string[] = [];
+  summary(c, out, claims) {
+    const lines: string[] = [...closestSection(c, out.rows, claims), ""];
     lines.push("| variant | S | avg activated features / latent | responding latents | L0 | L_SAE | explained var. | matched cos |");
     lines.push("|---|---|---|---|---|---|---|---|");
     for (const v of variants(out.rows))
@@ -116,10 +121,9 @@ export const fig2: Artifact<Fig2Config> = {
     );
     lines.push(
       "",
-      "Where this default is not the paper's setting: the paper says its synthetic data follow Elhage et al.'s toy model (the `tms` W_p), " +
-      "its theory assumes non-positive interference (the `npi` W_p: digons, triangles, squares, which needs n ≤ 2·n_p), and it does not state the " +
-      "encoder bias, the sparsity mechanism (L1 λ or Top-k) or the tying. `wsae robustness` judges this claim in each of those settings, one factor " +
-      "at a time (results/robustness/summary.md, row \"fig2: count falls with S, towards 1\"); its tms column is the setting closest to the paper's text.",
+      "Other settings the paper leaves open: its theory assumes non-positive interference (the `npi` W_p: digons, triangles, squares, which needs " +
+      "n ≤ 2·n_p), and it does not state the encoder bias, the sparsity mechanism (L1 λ or Top-k) or the tying. `wsae robustness` judges this claim " +
+      "in each of those settings, one factor at a time (results/robustness/summary.md, row \"fig2: count falls with S, towards 1\").",
     );
     return lines.join("\n");
   },
@@ -130,7 +134,7 @@ export const fig2: Artifact<Fig2Config> = {
     const yTitle = "avg activated features per latent (count)";
     const maxY = Math.max(1, ...out.rows.map((r) => Number(r.avg_activated_features)).filter(Number.isFinite));
     const panel = (generator: string) => ({
-      title: `${generator} W_p`,
+      title: `${generator} W_p${generator === "tms" ? " (closest to the paper)" : ""}`,
       width: 380, height: 300,
       data: { values: out.rows.filter((r) => r.generator === generator).map((r) => ({ S: r.S, value: r.avg_activated_features, variant: variantName(Boolean(r.bias), Number(r.l1), c.l1.length > 1) })) },
       layer: [
@@ -150,12 +154,42 @@ export const fig2: Artifact<Fig2Config> = {
 };
 
 /** One fig2 training, as a job a worker can run (see RunContext.runJobs). */
-export type Fig2Job = { c: SynthConfig; S: number; seed: number; bias: boolean; l1: number };
+export type Fig2Job = { c: SynthConfig; S: number; seed: number; bias: boolean; l1: number; Wp?: Float64Array };
 
 export async function fig2Job(j: Fig2Job, jc: JobContext): Promise<Row> {
-  const Wp = await superposition(jc.backend, j.c, j.S, j.seed);
+  const Wp = await wpOf(jc.backend, j.c, j.S, j.seed, j.Wp);
   const m = await trainAndMeasure(jc.backend, j.c, { S: j.S, seed: j.seed, Wp, bias: j.bias, l1: j.l1, gamma2: null }, (s) => jc.step(s, j.c.steps));
   return roundRow({ artifact: "fig2", generator: j.c.generator, bias: j.bias, l1: j.l1, tied: j.c.tied, topk: j.c.topk, S: j.S, seed: j.seed, ...m });
+}
+
+/**
+ * The tms verdicts beside the other generators' for each SAE variant, read from fig2's own
+ * claims: the paper says its data follow Elhage et al.'s toy model, which is what tms trains.
+ */
+function closestSection(c: Fig2Config, rows: Row[], claims: ClaimResult[]): string[] {
+  const L = ["### In the setting closest to the paper", ""];
+  if (!c.generators.includes("tms"))
+    return [...L, "Not in this run (`--generator` without tms). The paper says its synthetic data follow Elhage et al.'s toy model: `--generator tms` " +
+      "(in the full and quick presets) trains one per S and seed and uses its W as W_p."];
+  const gens = ["tms", ...c.generators.filter((g) => g !== "tms")];
+  const sweep = c.l1.length > 1;
+  const cell = (g: string, bias: boolean, l1: number) => {
+    const claim = claims.find((x) => x.id === `falls-with-S (${variantName(bias, l1, sweep, g)})`);
+    const at = groupBy(rows.filter((r) => r.generator === g && r.bias === bias && r.l1 === l1), ["S"]).sort((a, b) => Number(a.key.S) - Number(b.key.S));
+    const ends = at.length ? `${fmt(mean(col(at[0]!.rows, "avg_activated_features")))} → ${fmt(mean(col(at[at.length - 1]!.rows, "avg_activated_features")))}` : "";
+    return claim ? `${VERDICT_MARK[claim.verdict]} (${ends})` : "—";
+  };
+  L.push(
+    "The paper says its synthetic data follow Elhage et al.'s toy model, so the `tms` W_p — the W of such a model trained at each S — with the tied, " +
+    "bias-free ReLU SAE its theory analyses is the setting closest to its text (the L1 penalty is ours, docs/method.md §3). " +
+    "fig2's verdict there, beside the other W_p of this run (count per latent at the lowest → highest S):",
+    "",
+    `| SAE variant | ${gens.map((g) => (g === "tms" ? "**tms W_p (closest to the paper)**" : `${g} W_p${g === "polygon" ? " (our default)" : ""}`)).join(" | ")} |`,
+    `|---|${gens.map(() => "---").join("|")}|`,
+  );
+  for (const bias of c.bias)
+    for (const l1 of c.l1) L.push(`| ${variantName(bias, l1, sweep)}${bias ? "" : " (the theory's SAE)"} | ${gens.map((g) => cell(g, bias, l1)).join(" | ")} |`);
+  return L;
 }
 
 const TOPK_NOTE = (k: number, n: number, nm: number) =>

@@ -15,9 +15,9 @@ import {
 } from "../metrics/index.ts";
 import { DivergenceError, UserError } from "../util/errors.ts";
 import { parseIntFlag, parseNameList, parseNumFlag, parseNumList, splitList } from "../util/parse.ts";
-import type { Mat } from "../util/mat.ts";
+import { mat64, type Mat } from "../util/mat.ts";
 import { stream } from "../util/rng.ts";
-import type { Column, OptionSpec, Row } from "./types.ts";
+import type { Column, JobContext, OptionSpec, Row, RunContext } from "./types.ts";
 
 export type SynthConfig = {
   n: number;
@@ -119,10 +119,45 @@ export async function superposition(backend: Backend, c: SynthConfig, S: number,
     if (c.generator === "polygon") Wp = polygonWp(c.n, c.n_p, stream(seed, "wp:polygon")).Wp;
     else if (c.generator === "gaussian") Wp = gaussianWp(c.n, c.n_p, stream(seed, "wp:gaussian"));
     else if (c.generator === "npi") Wp = npiWp(c.n, c.n_p, stream(seed, "wp:npi")).Wp;
-    else Wp = (await trainTms(backend, { n: c.n, n_p: c.n_p, S, steps: c.tmsSteps, batch: 1024, lr: 1e-3, seed })).Wp;
+    else Wp = await tmsWp(backend, { n: c.n, n_p: c.n_p, S, seed, tmsSteps: c.tmsSteps });
     wpCache.set(key, Wp);
   }
   return Wp;
+}
+
+/** What a tms W_p depends on, and nothing else: two artifacts asking for the same toy model share one cached job. */
+export type TmsWpJob = { n: number; n_p: number; S: number; seed: number; tmsSteps: number };
+
+async function tmsWp(backend: Backend, j: TmsWpJob): Promise<Mat<Float64Array>> {
+  return (await trainTms(backend, { n: j.n, n_p: j.n_p, S: j.S, steps: j.tmsSteps, batch: 1024, lr: 1e-3, seed: j.seed })).Wp;
+}
+
+/** One toy model as a job (see RunContext.runJobs): its W_p's data, float64, row-major n_p × n. */
+export async function tmsWpJob(j: TmsWpJob, jc: JobContext): Promise<Float64Array> {
+  return (await tmsWp(jc.backend, j)).data;
+}
+
+/** tms W_p per (S, seed), trained before the SAE jobs that carry them; empty for the other generators. */
+export type WpTable = { get(S: number, seed: number): Float64Array | undefined };
+
+/**
+ * A toy model costs about five SAE trainings (15–20 s at n = 200, n_p = 20, 3000 steps, vs 3.5 s), so it
+ * is trained once per (S, seed), not in every job that needs it: as jobs every shard runs
+ * (the SAE jobs are built from their results, RunContext.runJobs), whose W_p the SAE jobs carry.
+ */
+export async function trainTmsWps(ctx: RunContext, c: SynthConfig, sparsities: number[]): Promise<WpTable> {
+  if (c.generator !== "tms") return { get: () => undefined };
+  const jobs: TmsWpJob[] = [];
+  for (const seed of ctx.seeds) for (const S of sparsities) jobs.push({ n: c.n, n_p: c.n_p, S, seed, tmsSteps: c.tmsSteps });
+  ctx.plan(jobs.length, "toy models (tms W_p)");
+  const out = await ctx.runJobs<TmsWpJob, Float64Array>(import.meta.url, "tmsWpJob", jobs, (j) => `tms W_p S=${j.S} seed=${j.seed}`, { everyShard: true });
+  const at = new Map(jobs.map((j, i) => [`${j.S}:${j.seed}`, out[i]!]));
+  return { get: (S, seed) => at.get(`${S}:${seed}`) };
+}
+
+/** W_p in this thread: the carried one when there is one, else computed (cheap for every generator but tms). */
+export async function wpOf(backend: Backend, c: SynthConfig, S: number, seed: number, carried?: Float64Array): Promise<Mat<Float64Array>> {
+  return carried ? mat64(c.n_p, c.n, carried) : superposition(backend, c, S, seed);
 }
 
 // ---- one SAE, trained and measured ------------------------------------------

@@ -6,7 +6,7 @@
  */
 import { UserError } from "../util/errors.ts";
 import { col, fmt, groupBy, mean, pm } from "./stats.ts";
-import { parseList } from "./synthetic.ts";
+import { parseList, trainTmsWps } from "./synthetic.ts";
 import {
   GRID_CLI, GRID_COLUMNS, GRID_NOTES, GRID_PRESETS, GRID_TREE, gateOnZero, gridClaims, gridTable, validateGrid, zeroLgt, type Fig3Config,
 } from "./fig3.ts";
@@ -84,7 +84,10 @@ export const table3: Artifact<Table3Config> = {
   },
   async run(c, ctx) {
     const reused = reusableGrid(c, ctx);
-    const grid = reused ? reused.rows.map((r) => ({ ...r, artifact: "table3" })) : await runGrid(c, ctx, "table3");
+    // tms W_p once per (S, seed), for the grid (unless reused) and the sweeps alike
+    const wps = await trainTmsWps(ctx, c, [...new Set([...(reused ? [] : c.sparsities), ...c.sweepSparsities])].sort((a, b) => a - b));
+    // fig3's tms companion (its closest-to-the-paper rows) is fig3's: this table is the base grid's numbers
+    const grid = reused ? reused.rows.filter((r) => r.generator === c.generator).map((r) => ({ ...r, artifact: "table3" })) : await runGrid(c, ctx, "table3", wps);
     const bias = c.bias[0]!, l1 = c.l1[0]!;
     const alphaRows: Row[] = [], l1Rows: Row[] = [];
     const alphaJobs: { S: number; m: Method }[] = [];
@@ -108,7 +111,10 @@ export const table3: Artifact<Table3Config> = {
     const todo = jobs.filter((j) => !j.inGrid);
     ctx.plan(todo.length, "sweep SAEs");
     const trained = await ctx.runJobs<GridJob, Row>(GRID_JOB_URL, "gridJob",
-      todo.map((j) => ({ c, artifact: "table3", S: j.S, seed: j.seed, m: j.m, bias, l1: j.l1 })),
+      todo.map((j) => {
+        const Wp = wps.get(j.S, j.seed);
+        return { c, artifact: "table3", S: j.S, seed: j.seed, m: j.m, bias, l1: j.l1, ...(Wp ? { Wp } : {}) };
+      }),
       (g) => `sweep ${gridJobLabel(g)} λ=${g.l1}`);
     let t = 0;
     for (const j of jobs) {

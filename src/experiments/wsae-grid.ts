@@ -16,7 +16,7 @@ import { mat, matmul64, transpose, type Mat } from "../util/mat.ts";
 import { recoverBatch } from "../theory/index.ts";
 import type { AnyMat } from "../metrics/index.ts";
 import { stream } from "../util/rng.ts";
-import { heldOut, orEmpty, parseInt1, parseList, parseNum, roundRow, superposition, trainAndMeasure, type SynthConfig } from "./synthetic.ts";
+import { heldOut, orEmpty, parseInt1, parseList, parseNum, roundRow, trainAndMeasure, trainTmsWps, wpOf, type SynthConfig, type WpTable } from "./synthetic.ts";
 import type { JobContext, OptionSpec, Row, RunContext } from "./types.ts";
 
 export type Method = { method: "SAE" | "WSAE"; proxy: Proxy; alpha: number | null };
@@ -97,24 +97,30 @@ export function referenceRows(c: GridConfig, S: number, seed: number, Wp: Mat<Fl
 
 /** One grid training, as a job a worker can run (see RunContext.runJobs); GRID_JOB_URL names this module. */
 export const GRID_JOB_URL = import.meta.url;
-export type GridJob = { c: GridConfig; artifact: string; S: number; seed: number; m: Method; bias: boolean; l1: number };
+/** `Wp`: the tms W_p, trained once before the jobs (trainTmsWps); other generators compute theirs in the worker. */
+export type GridJob = { c: GridConfig; artifact: string; S: number; seed: number; m: Method; bias: boolean; l1: number; Wp?: Float64Array };
 
 export async function gridJob(j: GridJob, jc: JobContext): Promise<Row> {
-  const Wp = await superposition(jc.backend, j.c, j.S, j.seed);
+  const Wp = await wpOf(jc.backend, j.c, j.S, j.seed, j.Wp);
   const r = await runMethod(jc.backend, j.c, j.S, j.seed, Wp, j.m, j.bias, j.l1, (s) => jc.step(s, j.c.steps));
   return roundRow({ artifact: j.artifact, generator: j.c.generator, ...r });
 }
 
 export const gridJobLabel = (j: GridJob) => `S=${j.S} seed=${j.seed} ${labelOf(j.m)}${j.c.bias.length > 1 ? ` bias=${j.bias ? "on" : "off"}` : ""}${j.c.l1.length > 1 ? ` λ=${j.l1}` : ""}`;
 
-/** The whole grid: S × seed × (references + methods) × bias × λ. */
-export async function runGrid(c: GridConfig, ctx: RunContext, artifact: string): Promise<Row[]> {
+/**
+ * The whole grid: S × seed × (references + methods) × bias × λ. `wps` holds the tms W_p when
+ * the caller has trained them already (table3, for its sweeps too); else they are trained here.
+ */
+export async function runGrid(c: GridConfig, ctx: RunContext, artifact: string, wps?: WpTable): Promise<Row[]> {
   const methods = methodsOf(c);
+  const tms = wps ?? (await trainTmsWps(ctx, c, c.sparsities));
   const cells: { S: number; seed: number; jobs: GridJob[] }[] = [];
   for (const seed of ctx.seeds)
     for (const S of c.sparsities) {
       const jobs: GridJob[] = [];
-      for (const bias of c.bias) for (const l1 of c.l1) for (const m of methods) jobs.push({ c, artifact, S, seed, m, bias, l1 });
+      const Wp = tms.get(S, seed);
+      for (const bias of c.bias) for (const l1 of c.l1) for (const m of methods) jobs.push({ c, artifact, S, seed, m, bias, l1, ...(Wp ? { Wp } : {}) });
       cells.push({ S, seed, jobs });
     }
   const all = cells.flatMap((x) => x.jobs);
@@ -123,7 +129,7 @@ export async function runGrid(c: GridConfig, ctx: RunContext, artifact: string):
   const rows: Row[] = [];
   let i = 0;
   for (const cell of cells) {
-    const Wp = await superposition(ctx.backend, c, cell.S, cell.seed);
+    const Wp = await wpOf(ctx.backend, c, cell.S, cell.seed, tms.get(cell.S, cell.seed));
     for (const r of referenceRows(c, cell.S, cell.seed, Wp)) rows.push(roundRow({ artifact, generator: c.generator, ...r }));
     for (let k = 0; k < cell.jobs.length; k++) rows.push(trained[i++]!);
   }

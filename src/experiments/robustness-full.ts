@@ -143,7 +143,7 @@ export function crossedSummary(rc: RobustnessConfig, rows: Row[]): string {
   for (const cl of CLAIMS) {
     const s = all.find((x) => x.claim === cl.id)!;
     const yes = cells.filter((c) => c.claim === cl.id && c.verdict === "reproduced").map((c) => `${byId.get(c.setting)!.label} (${c.key})`);
-    const where = !yes.length ? "nowhere" : yes.length <= 12 ? yes.join("; ") : `${yes.slice(0, 12).join("; ")}; … ${yes.length - 12} more in cells.csv`;
+    const where = !yes.length ? "nowhere" : yes.length <= 8 ? yes.join("; ") : `${yes.slice(0, 8).join("; ")}; … ${yes.length - 8} more in cells.csv`;
     L.push(`| ${cl.label} | ${s.n} | ${s.yes} | ${s.part} | ${s.no} | ${s.undecided} | ${where} |`);
   }
   const shares = levelShares(contexts, cells, rc.factors);

@@ -6,6 +6,8 @@
  * the W_p generator (polygon, tms, gaussian, npi), the encoder bias, the sparsity
  * mechanism (L1 λ, Top-k), tied vs untied, and the WSAE weights (α, oracle Γ).
  * One base grid serves every factor: a training shared by two settings runs once.
+ * `--grid full` crosses the factors instead (robustness-settings.ts builds the contexts,
+ * robustness-full.ts reads them per factor level); the run below serves both grids.
  */
 import { VERDICT_MARK } from "../report/summary.ts";
 import { UserError } from "../util/errors.ts";
@@ -78,7 +80,7 @@ export const robustness: Artifact<RobustnessConfig> = {
   },
   options: [
     { flags: "--factors <list>", key: "factors", description: `factors to sweep around the base (ofat) or to cross (full): ${FACTORS.join(", ")} (default: all)`, parse: parseFactors },
-    { flags: "--grid <kind>", key: "grid", description: "ofat: one factor at a time around the base (default); full: the --factors crossed, every combination (full preset: 96 contexts, 5,760 trainings; run it sharded with --shard i/n and 'wsae merge')", parse: parseGrid },
+    { flags: "--grid <kind>", key: "grid", description: "ofat: one factor at a time around the base (default); full: the --factors crossed, every combination (full preset: 96 contexts, 5,760 trainings; run it sharded with --shard i/n and 'wsae merge'; it writes <out>/robustness/ too, so give it its own --out)", parse: parseGrid },
     { flags: "--sparsities <list>", key: "sparsities", description: "sparsity levels S in [0,1)", parse: parseSparsities },
     { flags: "--low-s <x>", key: "lowS", description: "fig3's low-S claims are checked at every S ≤ this", parse: (r: string) => parseSparsities(r)[0] },
     { flags: "--l1 <x>", key: "l1", description: "the base L1 λ", parse: (r: string) => parseList("--l1", (v) => v > 0, "> 0")(r)[0] },

@@ -78,7 +78,8 @@ test("--grid full end to end: cells.csv, validated when read back (a hand-edited
   assert.match(csv[1]!, /^robustness,"gen=polygon,bias=off,mech=l1_0.1,tied=true",polygon,/);
   assert.equal(readFileSync(join(dir, "cells.csv"), "utf8").trim().split("\n").length, 1 + 4 * 7);
   const summary = readFileSync(join(dir, "summary.md"), "utf8");
-  assert.match(summary, /\| claim \| all \| encoder bias: bias off \| encoder bias: bias on \| decoder: tied \| decoder: untied \|/);
+  assert.match(summary, /\| factor \| level \| fig2 \| a \| b \| c \| d \| alpha \| zero \|\n\|---\|---\|/);
+  for (const l of ["all \\| all contexts", "encoder bias \\| bias off", "encoder bias \\| bias on", "decoder \\| tied", "decoder \\| untied"]) assert.match(summary, new RegExp(`\\| ${l} \\| \\d+/\\d+ ✅`), l);
   assert.match(summary, /36 trainings in data.csv/);
   const t = readTree(dir)!;
   validateTree(robustness, t);

@@ -122,7 +122,7 @@ function shapeOf(rc: RobustnessConfig, contexts: Context[]): string {
   const n = (f: Factor) => new Set(main.map((x) => levelOf(x, f))).size;
   const parts = (["generator", "bias", "sparsity", "tying"] as const).map((f) => `${n(f)} ${FACTOR_TITLE[f]}${n(f) === 1 ? " (base only)" : ""}`);
   const tests = new Set(contexts.map((x) => levelOf(x, "weights")));
-  return `${parts.join(" × ")} = ${main.length} training contexts` +
+  return `${parts.join(" × ")} = ${main.length} training context${main.length === 1 ? "" : "s"}` +
     (tests.size > 1 ? `, each judged with ${tests.size} tested WSAEs (${[...tests].join(", ")}): ${contexts.length} judged contexts` : "");
 }
 
@@ -147,11 +147,13 @@ export function crossedSummary(rc: RobustnessConfig, rows: Row[]): string {
     L.push(`| ${cl.label} | ${s.n} | ${s.yes} | ${s.part} | ${s.no} | ${s.undecided} | ${where} |`);
   }
   const shares = levelShares(contexts, cells, rc.factors);
-  const cols = shares.filter((s) => s.claim === CLAIMS[0].id);
   L.push("", "### Per factor level", "", "Each cell: among the judged contexts with that level where the claim applies, how many reproduce it (✅) and, after +, " +
-    "how many partly (🟡); the rest fail or are undecided. `·`: the claim does not depend on the tested WSAE (fig2, α direction).", "");
-  L.push(`| claim | ${cols.map((s) => (s.factor === "all" ? "all" : `${FACTOR_TITLE[s.factor]}: ${s.level}`)).join(" | ")} |`, `|---|${cols.map(() => "---").join("|")}|`);
-  for (const cl of CLAIMS) L.push(`| ${cl.label} | ${shares.filter((s) => s.claim === cl.id).map(shareText).join(" | ")} |`);
+    "how many partly (🟡); the rest fail or are undecided. `·`: the claim does not depend on the tested WSAE (fig2, α direction). Claim ids below.", "");
+  L.push(`| factor | level | ${CLAIMS.map((c) => c.id).join(" | ")} |`, `|---|---|${CLAIMS.map(() => "---").join("|")}|`);
+  for (const col of shares.filter((s) => s.claim === CLAIMS[0].id)) {
+    const row = CLAIMS.map((cl) => shareText(shares.find((s) => s.claim === cl.id && s.factor === col.factor && s.level === col.level)!));
+    L.push(`| ${FACTOR_TITLE[col.factor]} | ${col.level} | ${row.join(" | ")} |`);
+  }
   L.push("", "### The context closest to the paper's text", "");
   const closest = byId.get(closestId(rc));
   if (closest) {

@@ -1,4 +1,5 @@
-// The robustness map's claim logic on small row fixtures, its job plan, and the CLI's refusal of --grid full.
+// The robustness map's claim logic on small row fixtures (one factor at a time, and the crossed
+// grid's shares per factor level), its job plan, and the CLI's one-factor map.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -7,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { aggregate, beatsZero, combine, mapOf, type Cell } from "../src/experiments/robustness-map.ts";
 import { fullGridCount, jobsOf, robustness, settingsOf, type RobustnessConfig } from "../src/experiments/robustness.ts";
+import { contextsOf } from "../src/experiments/robustness-settings.ts";
+import { crossedCells, levelShares } from "../src/experiments/robustness-full.ts";
 import type { Row } from "../src/experiments/types.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "wsae.mjs");
@@ -108,7 +111,7 @@ test("combine: verdicts over several S", () => {
   assert.equal(combine([]), "inconclusive");
 });
 
-test("full preset: 420 distinct trainings (one base grid shared by every factor), --grid full 5760", () => {
+test("full preset: 420 distinct trainings (one base grid shared by every factor); --grid full 5760", () => {
   const full = robustness.presets.full;
   const jobs = jobsOf(full, [0, 1, 2]);
   assert.equal(jobs.length, 420); // 4 S × 3 seeds × (base 5 + 10 settings × 3)
@@ -117,13 +120,19 @@ test("full preset: 420 distinct trainings (one base grid shared by every factor)
   assert.equal(fullGridCount(full, 3), 5760); // 4 generators × 2 bias × 6 mechanisms × 2 tyings × 5 models × 4 S × 3 seeds
 });
 
-test("wsae robustness --grid full refuses in one line, naming the count; nothing is written", () => {
+test("bad --grid, --factors, or a Top-k wider than npi's SAE in the crossed grid: one line, exit 2, nothing written", () => {
   const out = mkdtempSync(join(tmpdir(), "wsae-rob-"));
-  const r = wsae(["robustness", "--grid", "full", "--quiet", "--out", out]);
-  assert.equal(r.status, 2);
-  assert.equal(r.stderr.trim().split("\n").length, 1);
-  assert.match(r.stderr, /5760 trainings.*not built yet/);
-  assert.ok(!existsSync(join(out, "robustness")));
+  for (const [args, msg] of [
+    [["--grid", "crossed"], /--grid takes ofat .* or full .*got 'crossed'/],
+    [["--grid", "full", "--factors", "generator,colour"], /--factors must be a list of generator, bias, sparsity, tying, weights \(got 'colour'\)/],
+    [["--grid", "full", "--topks", "4,12"], /crosses Top-k with the npi generator, whose SAE has n_m = --npi-n = 9 latents: --topks 12 exceed it/],
+  ] as const) {
+    const r = wsae(["robustness", "--quick", "--quiet", ...args, "--out", out]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, msg);
+  }
+  assert.ok(!existsSync(join(out, "quick")));
 });
 
 test("wsae robustness --quick (one factor, few steps) writes the map", () => {
@@ -137,4 +146,35 @@ test("wsae robustness --quick (one factor, few steps) writes the map", () => {
   const summary = readFileSync(join(dir, "summary.md"), "utf8");
   assert.match(summary, /\| claim \| base \(polygon\) \| bias on \|/);
   assert.equal(readFileSync(join(dir, "figure.png")).subarray(1, 4).toString(), "PNG");
+});
+
+// ---- the crossed grid on the same fixture: bias crossed, so two contexts (bias off = the base, bias on) ----
+
+const RCX: RobustnessConfig = { ...RC, grid: "full" };
+const share = (cells: Cell[], claim: string, level: string) => levelShares(contextsOf(RCX), cells, RCX.factors).find((s) => s.claim === claim && s.level === level)!;
+
+test("crossed map: the one-factor verdicts per context, and per level a claim that holds in exactly one context", () => {
+  const ids = contextsOf(RCX).map((x) => x.id);
+  assert.deepEqual(ids, ["gen=polygon,bias=off,mech=l1_0.1,tied=true", "gen=polygon,bias=on,mech=l1_0.1,tied=true"]);
+  const cells = crossedCells(RCX, ROWS);
+  assert.equal(verdictOf(cells, "a", ids[0]!), "not reproduced");
+  assert.equal(verdictOf(cells, "a", ids[1]!), "reproduced");
+  assert.deepEqual(share(cells, "a", "all contexts"), { claim: "a", factor: "all", level: "all contexts", n: 2, yes: 1, part: 0, no: 1, undecided: 0 });
+  assert.deepEqual([share(cells, "a", "bias off").yes, share(cells, "a", "bias off").n], [0, 1]);
+  assert.deepEqual([share(cells, "a", "bias on").yes, share(cells, "a", "bias on").n], [1, 1]);
+  assert.equal(share(cells, "zero", "all contexts").yes, 2);
+  // only crossed factors get columns
+  assert.deepEqual([...new Set(levelShares(contextsOf(RCX), cells, RCX.factors).map((s) => s.level))], ["all contexts", "bias off", "bias on"]);
+});
+
+test("crossed map: a NaN or a missing seed makes that context's claim undecided, counted apart from fails", () => {
+  const nan = ROWS.map((r) => (r.bias === true && r.label === "WSAE (variance, α=1)" && r.S === 0.5 && r.seed === 0 ? { ...r, l_gt: NaN } : r));
+  let cells = crossedCells(RCX, nan);
+  assert.equal(verdictOf(cells, "a", "gen=polygon,bias=on,mech=l1_0.1,tied=true"), "inconclusive");
+  assert.deepEqual(share(cells, "a", "bias on"), { claim: "a", factor: "bias", level: "bias on", n: 1, yes: 0, part: 0, no: 0, undecided: 1 });
+  assert.equal(share(cells, "a", "all contexts").undecided, 1);
+  const missing = ROWS.filter((r) => !(r.bias === true && r.label === "SAE" && r.seed === 1));
+  cells = crossedCells(RCX, missing);
+  assert.equal(verdictOf(cells, "a", "gen=polygon,bias=on,mech=l1_0.1,tied=true"), "inconclusive");
+  assert.equal(share(cells, "a", "bias off").no, 1, "the other context is untouched");
 });

@@ -19,7 +19,7 @@ export const PLANNED: { id: ArtifactId; title: string }[] = [
   { id: "table1", title: "Table 1: per-layer interpretability of SAE vs WSAE (α = 0.5, 1)" },
   { id: "table2", title: "Table 2: vision semantic consistency, SAE vs WSAE" },
   { id: "table3", title: "Table 3: the synthetic numbers behind Figure 3, per S, mean ± std over seeds" },
-  { id: "robustness", title: "Robustness map (ours): each synthetic claim's verdict across generators, bias, sparsity mechanism, tying, weights" },
+  { id: "robustness", title: "Robustness map (ours): each synthetic claim's verdict across generators, bias, sparsity mechanism, tying, weights (one factor at a time; --grid full crosses them)" },
 ];
 
 export const ARTIFACTS: Artifact<any>[] = [fig1, fig2, fig3, fig4, fig5, table1, table2, table3, robustness];

@@ -12,10 +12,10 @@ import { col, fmt, groupBy, mean } from "./stats.ts";
 import { labelOf, type Method } from "./wsae-grid.ts";
 import type { ClaimResult, Row, Verdict } from "./types.ts";
 
-/** One column of the map: the base setting with one factor changed. */
+/** One column of the map: the base setting with one factor changed, or one context of the crossed grid. */
 export type Setting = {
   id: string;
-  factor: "base" | "generator" | "bias" | "sparsity" | "tying" | "weights";
+  factor: "base" | "generator" | "bias" | "sparsity" | "tying" | "weights" | "crossed";
   /** column label in the figure */
   label: string;
   /** what differs from the base, in words */
@@ -152,15 +152,19 @@ export function mapOf(settings: Setting[], rows: Row[]): Cell[] {
   return settings.flatMap((s) => evaluateSetting(s, rows));
 }
 
-/** Per claim, the settings where it holds, partly holds, fails or cannot be decided: the artifact's claim rows. */
-export function aggregate(settings: Setting[], cells: Cell[]): ClaimResult[] {
-  const name = (id: string) => settings.find((s) => s.id === id)!.label;
+/**
+ * Per claim, the settings where it holds, partly holds, fails or cannot be decided: the artifact's claim rows.
+ * A crossed grid has hundreds of contexts: past `listed` names a list shows its first ones and the count.
+ */
+export function aggregate(settings: Setting[], cells: Cell[], listed = Infinity): ClaimResult[] {
+  const names = new Map(settings.map((s) => [s.id, s.label]));
   return CLAIMS.map((cl) => {
     const mine = cells.filter((c) => c.claim === cl.id && c.verdict !== "n/a");
-    const where = (v: Verdict) => mine.filter((c) => c.verdict === v).map((c) => `${name(c.setting)} (${c.key})`);
+    const where = (v: Verdict) => mine.filter((c) => c.verdict === v).map((c) => `${names.get(c.setting)!} (${c.key})`);
     const yes = where("reproduced"), part = where("partly reproduced"), no = where("not reproduced"), inc = where("inconclusive");
     const verdict: Verdict = !mine.length ? "inconclusive" : yes.length === mine.length ? "reproduced" : yes.length || part.length ? "partly reproduced" : inc.length ? "inconclusive" : "not reproduced";
-    const list = (what: string, xs: string[]) => (xs.length ? [`${what} in ${xs.length}/${mine.length}: ${xs.join(", ")}`] : []);
+    const some = (xs: string[]) => (xs.length > listed ? `${xs.slice(0, listed).join(", ")}, … (${xs.length - listed} more)` : xs.join(", "));
+    const list = (what: string, xs: string[]) => (xs.length ? [`${what} in ${xs.length}/${mine.length}: ${some(xs)}`] : []);
     return {
       id: cl.label, paper: cl.paper, verdict,
       evidence: [...list("holds", yes), ...list("partly", part), ...list("fails", no), ...list("inconclusive", inc)].join("; "),

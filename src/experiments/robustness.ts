@@ -6,6 +6,8 @@
  * the W_p generator (polygon, tms, gaussian, npi), the encoder bias, the sparsity
  * mechanism (L1 λ, Top-k), tied vs untied, and the WSAE weights (α, oracle Γ).
  * One base grid serves every factor: a training shared by two settings runs once.
+ * `--grid full` crosses the factors instead (robustness-settings.ts builds the contexts,
+ * robustness-full.ts reads them per factor level); the run below serves both grids.
  */
 import { VERDICT_MARK } from "../report/summary.ts";
 import { UserError } from "../util/errors.ts";
@@ -13,98 +15,16 @@ import { npiGroups, polygonGroups } from "../data/generators.ts";
 import { col, pm } from "./stats.ts";
 import { GRID_COLUMNS, type Fig3Config } from "./fig3.ts";
 import { SYNTH_OPTIONS, parseInt1, parseList, parseSparsities, roundRow, superposition, validateSynth } from "./synthetic.ts";
-import { GRID_OPTIONS, gridJobLabel, labelOf, referenceRows, runMethod, type GridJob, type Method } from "./wsae-grid.ts";
+import { GRID_OPTIONS, gridJobLabel, labelOf, referenceRows, runMethod, type GridJob } from "./wsae-grid.ts";
 import { mat64 } from "../util/mat.ts";
 import { aggregate, CLAIMS, mapOf, type Cell, type Setting } from "./robustness-map.ts";
-import type { Artifact, JobContext, Row } from "./types.ts";
+import {
+  FACTORS, expectedCells, expectedRows, fullGridCount, jobsOf, refsOf, settingsFor, settingsOf, type Factor, type RobustnessConfig,
+} from "./robustness-settings.ts";
+import { CELL_COLUMNS, cellRows, checkCells, crossedCells, crossedClaims, crossedPlot, crossedSummary } from "./robustness-full.ts";
+import type { Artifact, Column, JobContext, Row } from "./types.ts";
 
-export const FACTORS = ["generator", "bias", "sparsity", "tying", "weights"] as const;
-export type Factor = (typeof FACTORS)[number];
-
-export type RobustnessConfig = {
-  n: number; n_p: number; n_m: number; steps: number; batch: number; lr: number;
-  evalSamples: number; tau: number; tmsSteps: number; weightSamples: number;
-  sparsities: number[]; lowS: number;
-  /** the base L1 λ, and the other λ of the sparsity factor */
-  l1: number; l1s: number[];
-  /** Top-k settings (λ = 0) of the sparsity factor */
-  topks: number[];
-  /** the base α = 1 is the paper's; these are the weights factor's other α (table3's direction needs a negative one) */
-  alphas: number[];
-  /** size of the non-positive-interference instance (n ≤ 2·n_p, docs/method.md §3) */
-  npiN: number; npiNp: number;
-  factors: Factor[];
-  /** "ofat": one factor at a time (default); "full": every factor crossed (needs sharding) */
-  grid: "ofat" | "full";
-};
-
-const SAE: Method = { method: "SAE", proxy: "uniform", alpha: null };
-const VAR = (alpha: number): Method => ({ method: "WSAE", proxy: "variance", alpha });
-const ORACLE: Method = { method: "WSAE", proxy: "oracle", alpha: null };
-/** every setting also trains α = −1, so the α direction can be judged in each */
-const PROBE = -1;
-
-/** The settings of the map: the base, then each factor's other values, the base kept for the rest. */
-export function settingsOf(rc: RobustnessConfig): Setting[] {
-  const base: Fig3Config = {
-    n: rc.n, n_p: rc.n_p, n_m: rc.n_m, generator: "polygon", steps: rc.steps, batch: rc.batch, lr: rc.lr, l1: [rc.l1], bias: [false],
-    tied: true, topk: 0, evalSamples: rc.evalSamples, tau: rc.tau, tmsSteps: rc.tmsSteps, sparsities: rc.sparsities,
-    alpha: 1, proxies: ["variance"], weightSamples: rc.weightSamples, lowS: rc.lowS,
-  };
-  const has = (f: Factor) => rc.factors.includes(f);
-  const others = has("weights") ? rc.alphas : [PROBE];
-  const std = [SAE, VAR(1), VAR(PROBE)];
-  const out: Setting[] = [{
-    id: "base", factor: "base", label: "base (polygon)", what: "polygon W_p, bias off, L1 λ = " + rc.l1 + ", tied, variance α = 1",
-    c: base, test: VAR(1), train: [SAE, VAR(1), ...[...new Set([...others, PROBE])].filter((a) => a !== 1).map(VAR), ...(has("weights") ? [ORACLE] : [])], sharesBaseSae: false,
-  }];
-  const add = (id: string, factor: Setting["factor"], label: string, what: string, c: Partial<Fig3Config>) =>
-    out.push({ id, factor, label, what, c: { ...base, ...c }, test: VAR(1), train: std, sharesBaseSae: false });
-  if (has("generator")) {
-    add("generator=tms", "generator", "tms W_p", "W_p of an Elhage toy model trained at each S", { generator: "tms" });
-    add("generator=gaussian", "generator", "gaussian W_p", "random unit columns", { generator: "gaussian" });
-    add("generator=npi", "generator", `npi W_p (n=${rc.npiN})`, `non-positive interference: digons, triangles, squares; n = ${rc.npiN}, n_p = ${rc.npiNp}, n_m = ${rc.npiN}`,
-      { generator: "npi", n: rc.npiN, n_p: rc.npiNp, n_m: rc.npiN });
-  }
-  if (has("bias")) add("bias=on", "bias", "bias on", "encoder bias on", { bias: [true] });
-  if (has("sparsity")) {
-    for (const l of rc.l1s) add(`l1=${l}`, "sparsity", `λ=${l}`, `L1 λ = ${l}`, { l1: [l] });
-    for (const k of rc.topks) add(`topk=${k}`, "sparsity", `Top-k ${k}`, `Top-k k = ${k}, λ = 0`, { topk: k, l1: [0] });
-  }
-  if (has("tying")) add("untied", "tying", "untied", "untied decoder, unit-norm rows, gradient projected off the rows (SAELens)", { tied: false });
-  if (has("weights")) {
-    for (const a of rc.alphas) out.push({ id: `alpha=${a}`, factor: "weights", label: `α=${a}`, what: `variance proxy, α = ${a}`, c: base, test: VAR(a), train: [SAE, VAR(a)], sharesBaseSae: true });
-    out.push({ id: "oracle", factor: "weights", label: "oracle Γ", what: "oracle Γ from the true W_p (a reference, not a method)", c: base, test: ORACLE, train: [SAE, ORACLE], sharesBaseSae: true });
-  }
-  return out;
-}
-
-/** Trainings of `--grid full` (every factor crossed): generators × bias × mechanisms × tyings × models × S × seeds. */
-export function fullGridCount(rc: RobustnessConfig, seeds: number): number {
-  const mechanisms = 1 + rc.l1s.length + rc.topks.length;
-  const models = 2 + rc.alphas.length + 1; // SAE, α = 1, the other α, oracle
-  return 4 * 2 * mechanisms * 2 * models * rc.sparsities.length * seeds;
-}
-
-/** A training's identity: two settings asking for the same one share it. */
-const jobKey = (c: Fig3Config, S: number, seed: number, m: Method) =>
-  JSON.stringify([c.generator, c.n, c.n_p, c.n_m, c.bias[0], c.l1[0], c.tied, c.topk, S, seed, m.proxy, m.alpha]);
-
-/** Every distinct training of the one-factor-at-a-time map, in setting order, with the setting that first needs it. */
-export function jobsOf(rc: RobustnessConfig, seeds: number[]): { setting: string; job: GridJob }[] {
-  const seen = new Set<string>();
-  const out: { setting: string; job: GridJob }[] = [];
-  for (const s of settingsOf(rc))
-    for (const seed of seeds)
-      for (const S of rc.sparsities)
-        for (const m of s.train) {
-          const k = jobKey(s.c, S, seed, m);
-          if (seen.has(k)) continue;
-          seen.add(k);
-          out.push({ setting: s.id, job: { c: s.c, artifact: "robustness", S, seed, m, bias: s.c.bias[0]!, l1: s.c.l1[0]! } });
-        }
-  return out;
-}
+export { FACTORS, fullGridCount, jobsOf, settingsOf, contextsOf, type Factor, type RobustnessConfig } from "./robustness-settings.ts";
 
 const parseFactors = (raw: string): Factor[] => {
   const out = raw.split(",").map((s) => s.trim()).filter(Boolean);
@@ -130,15 +50,15 @@ export async function robustnessJob(j: RobustnessJob, jc: JobContext): Promise<R
   return roundRow({ artifact: j.artifact, generator: j.c.generator, ...r });
 }
 
-const SETTING_COLUMNS = [
-  { name: "artifact", description: "robustness" },
-  { name: "setting", description: "the first setting of the map that needs this row (a training shared by several settings appears once)" },
-  { name: "generator", description: "W_p generator: polygon | tms | gaussian | npi" },
-  { name: "n", description: "ground-truth features" },
-  { name: "n_p", description: "observed dims" },
-  { name: "n_m", description: "SAE latents (empty on reference rows)" },
-  { name: "tied", description: "tied decoder (true) or untied with unit-norm rows (false)" },
-  { name: "topk", description: "Top-k k (0 = ReLU with L1)" },
+const SETTING_COLUMNS: Column[] = [
+  { name: "artifact", kind: "str", description: "robustness" },
+  { name: "setting", kind: "str", description: "the first setting of the one-factor map (or, with --grid full, the first crossed context, e.g. gen=tms,bias=on,mech=topk5,tied=false) that needs this row: a training shared by several appears once" },
+  { name: "generator", kind: "str", description: "W_p generator: polygon | tms | gaussian | npi" },
+  { name: "n", kind: "int", min: 2, description: "ground-truth features" },
+  { name: "n_p", kind: "int", min: 1, description: "observed dims" },
+  { name: "n_m", kind: "int", min: 1, optional: true, description: "SAE latents (empty on reference rows)" },
+  { name: "tied", kind: "bool", optional: true, description: "tied decoder (true) or untied with unit-norm rows (false)" },
+  { name: "topk", kind: "int", min: 0, optional: true, description: "Top-k k (0 = ReLU with L1)" },
 ];
 
 export const robustness: Artifact<RobustnessConfig> = {
@@ -159,8 +79,8 @@ export const robustness: Artifact<RobustnessConfig> = {
     },
   },
   options: [
-    { flags: "--factors <list>", key: "factors", description: `factors to sweep around the base: ${FACTORS.join(", ")}`, parse: parseFactors },
-    { flags: "--grid <kind>", key: "grid", description: "ofat (one factor at a time, default) or full (every factor crossed: not built yet, refused with its training count)", parse: parseGrid },
+    { flags: "--factors <list>", key: "factors", description: `factors to sweep around the base (ofat) or to cross (full): ${FACTORS.join(", ")} (default: all)`, parse: parseFactors },
+    { flags: "--grid <kind>", key: "grid", description: "ofat: one factor at a time around the base (default); full: the --factors crossed, every combination (full preset: 96 contexts, 5,760 trainings; run it sharded with --shard i/n and 'wsae merge'; it writes <out>/robustness/ too, so give it its own --out)", parse: parseGrid },
     { flags: "--sparsities <list>", key: "sparsities", description: "sparsity levels S in [0,1)", parse: parseSparsities },
     { flags: "--low-s <x>", key: "lowS", description: "fig3's low-S claims are checked at every S ≤ this", parse: (r: string) => parseSparsities(r)[0] },
     { flags: "--l1 <x>", key: "l1", description: "the base L1 λ", parse: (r: string) => parseList("--l1", (v) => v > 0, "> 0")(r)[0] },
@@ -172,8 +92,19 @@ export const robustness: Artifact<RobustnessConfig> = {
     ...GRID_OPTIONS.filter((o) => o.key === "weightSamples"),
     ...SYNTH_OPTIONS.filter((o) => ["n", "n_p", "n_m", "steps", "batch", "lr", "evalSamples", "tau", "tmsSteps"].includes(o.key)),
   ],
-  examples: ["wsae robustness --quick", "wsae robustness --factors generator,weights --seeds 3", "wsae robustness --sparsities 0.5,0.9,0.99 --steps 1000"],
+  examples: [
+    "wsae robustness --quick", "wsae robustness --factors generator,weights --seeds 3", "wsae robustness --sparsities 0.5,0.9,0.99 --steps 1000",
+    "wsae robustness --grid full --quick --factors generator,bias",
+    "for i in $(seq 1 48); do wsae robustness --grid full --shard $i/48 --out shards; done; wsae merge shards --out crossed",
+  ],
   columns: [...SETTING_COLUMNS, ...GRID_COLUMNS.filter((c) => !["artifact", "generator"].includes(c.name))],
+  tree: {
+    key: ["setting", "label", "S", "seed"],
+    expected: expectedRows,
+    // only the crossed map writes cells.csv; a verdict in it that data.csv does not give is refused (checkCells)
+    extra: { cells: { columns: CELL_COLUMNS, key: ["context", "weights", "claim"], expected: expectedCells, when: (rc) => rc.grid === "full" } },
+    check: (rc, out) => (rc.grid === "full" ? checkCells(rc, out) : null),
+  },
   reported: [
     { what: "setting of the synthetic runs", value: "n = 200, n_p = 20, n_m = 200, tied ReLU SAE; data 'follow' Elhage's toy model; variance proxy, α = 1 (0.5 also); generator, bias, sparsity mechanism not stated", source: "paper via secondary notes (docs/method.md §1)" },
   ],
@@ -182,21 +113,25 @@ export const robustness: Artifact<RobustnessConfig> = {
     if (!rc.factors.length) throw new UserError("--factors needs at least one factor");
     if (rc.sparsities.length < 2) throw new UserError("the map needs at least two sparsity levels (fig2's trend)");
     if (!rc.sparsities.some((s) => s <= rc.lowS)) throw new UserError(`no sparsity level is ≤ --low-s ${rc.lowS}; the low-S claims need one`);
-    for (const s of settingsOf(rc)) validateSynth({ ...s.c }); // sizes, and Top-k k ≤ n_m
+    const has = (f: Factor) => rc.factors.includes(f);
+    // the one invalid crossing: Top-k wider than npi's small SAE (ofat never pairs them)
+    const wide = rc.topks.filter((k) => k > rc.npiN);
+    if (rc.grid === "full" && has("generator") && has("sparsity") && wide.length)
+      throw new UserError(`--grid full crosses Top-k with the npi generator, whose SAE has n_m = --npi-n = ${rc.npiN} latents: --topks ${wide.join(",")} exceed it; lower --topks or raise --npi-n (≤ 2·--npi-np)`);
+    for (const s of settingsFor(rc)) validateSynth({ ...s.c }); // sizes, and Top-k k ≤ n_m
     polygonGroups(rc.n, rc.n_p);
-    if (rc.factors.includes("generator")) npiGroups(rc.npiN, rc.npiNp);
+    if (has("generator")) npiGroups(rc.npiN, rc.npiNp);
   },
 
   async run(rc, ctx) {
-    if (rc.grid === "full")
-      throw new UserError(`--grid full crosses every factor: ${fullGridCount(rc, ctx.seeds.length)} trainings, to be run sharded (--shard i/n, wsae merge); the crossed map itself is not built yet — run the default one-factor-at-a-time map`);
+    const settings = settingsFor(rc);
     const jobs = jobsOf(rc, ctx.seeds);
     // every W_p first, once per (generator, size, S, seed): the tms toy model costs about ten SAE
     // trainings, so a worker trains it once and every job that uses it gets it with the job
     const wps: WpJob[] = [];
     const wpIndex = new Map<string, number>();
     const wpKey = (c: Pick<Fig3Config, "generator" | "n" | "n_p">, S: number, seed: number) => JSON.stringify([c.generator, c.n, c.n_p, c.generator === "tms" ? S : "", seed]);
-    for (const s of settingsOf(rc))
+    for (const s of settings)
       for (const seed of ctx.seeds)
         for (const S of rc.sparsities) {
           const k = wpKey(s.c, S, seed);
@@ -217,28 +152,22 @@ export const robustness: Artifact<RobustnessConfig> = {
     ctx.plan(jobs.length, "SAEs");
     const trained = await ctx.runJobs<RobustnessJob, Row>(import.meta.url, "robustnessJob", jobs.map((j) => ({ ...j.job, Wp: WpOf(j.job.c, j.job.S, j.job.seed) })),
       (j) => `${j.c.generator} ${j.c.tied ? "" : "untied "}${j.c.topk ? `k=${j.c.topk} ` : ""}${gridJobLabel(j)} bias=${j.bias ? "on" : "off"} λ=${j.l1}`);
-    const rows: Row[] = [];
-    // reference rows (no training) once per (W_p, S, seed), under the first setting that uses them
-    const refs = new Set<string>();
-    for (const s of settingsOf(rc))
-      for (const seed of ctx.seeds)
-        for (const S of rc.sparsities) {
-          const k = JSON.stringify([s.c.generator, s.c.n, s.c.n_p, S, seed]);
-          if (refs.has(k)) continue;
-          refs.add(k);
-          for (const r of referenceRows(s.c, S, seed, mat64(s.c.n_p, s.c.n, WpOf(s.c, S, seed))))
-            rows.push(roundRow({ artifact: "robustness", setting: s.id, generator: s.c.generator, n: s.c.n, n_p: s.c.n_p, n_m: "", tied: "", topk: "", ...r }));
-        }
-    jobs.forEach((j, i) => {
+    // the trained rows first: a shard stops at the first result another shard computes, before the references
+    const trainedRows: Row[] = jobs.map((j, i) => {
       const c = j.job.c;
-      rows.push({ artifact: "robustness", setting: j.setting, generator: c.generator, n: c.n, n_p: c.n_p, n_m: c.n_m, tied: c.tied, topk: c.topk, ...trained[i]! });
+      return { artifact: "robustness", setting: j.setting, generator: c.generator, n: c.n, n_p: c.n_p, n_m: c.n_m, tied: c.tied, topk: c.topk, ...trained[i]! };
     });
-    return { rows };
+    const rows: Row[] = [];
+    for (const { setting, c, S, seed } of refsOf(rc, ctx.seeds))
+      for (const r of referenceRows(c, S, seed, mat64(c.n_p, c.n, WpOf(c, S, seed))))
+        rows.push(roundRow({ artifact: "robustness", setting, generator: c.generator, n: c.n, n_p: c.n_p, n_m: "", tied: "", topk: "", ...r }));
+    rows.push(...trainedRows);
+    return rc.grid === "full" ? { rows, extra: { cells: cellRows(rc, crossedCells(rc, rows)) } } : { rows };
   },
 
-  claims: (rc, out) => aggregate(settingsOf(rc), mapOf(settingsOf(rc), out.rows)),
-  summary: (rc, out) => summaryOf(rc, out.rows),
-  plot: (rc, out) => plotOf(rc, mapOf(settingsOf(rc), out.rows)),
+  claims: (rc, out) => (rc.grid === "full" ? crossedClaims(rc, out) : aggregate(settingsOf(rc), mapOf(settingsOf(rc), out.rows))),
+  summary: (rc, out) => (rc.grid === "full" ? crossedSummary(rc, out.rows) : summaryOf(rc, out.rows)),
+  plot: (rc, out) => (rc.grid === "full" ? crossedPlot(rc, out.rows) : plotOf(rc, mapOf(settingsOf(rc), out.rows))),
 };
 
 // ---- summary -------------------------------------------------------------------
@@ -297,7 +226,7 @@ function summaryOf(rc: RobustnessConfig, rows: Row[]): string {
     for (const cl of CLAIMS) if (cell(cl.id, s.id).verdict !== "n/a") L.push(`  - ${cl.label}: ${mark(cell(cl.id, s.id).verdict)} ${cell(cl.id, s.id).evidence.replace(/\n/g, " ")}`);
   }
   L.push("", `${rows.filter((r) => r.method !== "reference").length} trainings in data.csv, each once (a training shared by several settings is listed under the first). ` +
-    `\`--grid full\` would cross every factor: ${fullGridCount(rc, new Set(rows.map((r) => r.seed)).size)} trainings.`);
+    `\`--grid full\` crosses these factors: ${fullGridCount(rc, new Set(rows.map((r) => r.seed)).size)} trainings.`);
   return L.join("\n");
 }
 

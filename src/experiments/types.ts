@@ -45,6 +45,8 @@ export type TableSpec<C> = {
   key: string[];
   /** The key values the config and seeds imply, one object per row (order free); omitted = not checked. */
   expected?(config: C, seeds: number[]): Row[];
+  /** Written only for configs where this holds (e.g. robustness's cells.csv, by the crossed grid alone); omitted = always. */
+  when?(config: C): boolean;
 };
 
 /** An artifact-specific flag, mapped onto one config key. */
@@ -153,6 +155,8 @@ export interface Artifact<C extends object = Record<string, unknown>> {
     expected?(config: C, seeds: number[]): Row[];
     extra?: Record<string, TableSpec<C>>;
     aux?: boolean;
+    /** What the declarations cannot say (a file derived from data.csv must agree with it): the file and its problem, or null. */
+    check?(config: C, out: Output): { file: string; problem: string } | null;
     /**
      * `wsae verify`'s tolerance class of one cell (report/compare.ts), where the default
      * (reference rows exact, counts, noisy L_GT-like columns, else trained) does not fit.

@@ -129,7 +129,9 @@ export async function writeResults<C extends object>(
   if (spec) {
     const svg = await stage("figure", () => renderSvg(spec));
     files["figure.svg"] = svg;
-    files["figure.png"] = await svgToPng(svg);
+    // a wide figure (the crossed robustness map) asks for a wider PNG, so its text stays legible
+    const width = (spec as { usermeta?: { pngWidth?: number } }).usermeta?.pngWidth;
+    files["figure.png"] = await svgToPng(svg, width);
     files["figure.vl.json"] = JSON.stringify(spec, null, 2) + "\n";
   }
   files["summary.md"] = summaryMd(a, config, out, claims, {

@@ -6,7 +6,9 @@
  *  - each CSV has exactly the declared columns, at least one row, no NaN/Inf cell,
  *    values of the declared kind and range, no two rows with the same key;
  *  - the rows are exactly those the config and seeds imply (no missing, no extra);
- *  - the files the summary and figure need (extra CSVs, aux.json) exist.
+ *  - the files the summary and figure need (extra CSVs, aux.json) exist, and a CSV
+ *    written only for some configs (`when`) is absent for the others;
+ *  - whatever the artifact's own `tree.check` adds (a derived file agrees with data.csv).
  * The first problem found is thrown as one UserError line naming the file.
  */
 import { join } from "node:path";
@@ -78,8 +80,14 @@ export function validateTree<C extends object>(a: Artifact<C>, t: Tree): void {
   checkTable(where("data.csv"), t.out.rows, { columns: a.columns, key: tree?.key ?? [], expected: tree?.key.length ? tree.expected : undefined }, config, m.seeds);
   for (const [name, spec] of Object.entries(tree?.extra ?? {})) {
     const rows = t.out.extra?.[name];
+    if (spec.when && !spec.when(config)) {
+      if (rows) throw new UserError(`${where(`${name}.csv`)}: ${a.id} writes no ${name}.csv with the manifest's config`);
+      continue;
+    }
     if (!rows) throw new UserError(`${where(`${name}.csv`)}: missing (${a.id} writes it; the summary needs it)`);
     checkTable(where(`${name}.csv`), rows, spec, config, m.seeds);
   }
   if (tree?.aux && t.out.aux === undefined) throw new UserError(`${where("aux.json")}: missing (${a.id} writes it; the summary needs it)`);
+  const p = tree?.check?.(config, t.out);
+  if (p) throw new UserError(`${where(p.file)}: ${p.problem}`);
 }

@@ -14,7 +14,7 @@ import { UserError } from "../util/errors.ts";
 import { npiGroups, polygonGroups } from "../data/generators.ts";
 import { col, pm } from "./stats.ts";
 import { GRID_COLUMNS, type Fig3Config } from "./fig3.ts";
-import { SYNTH_OPTIONS, parseInt1, parseList, parseSparsities, roundRow, superposition, validateSynth } from "./synthetic.ts";
+import { SYNTH_OPTIONS, parseInt1, parseList, parseSparsities, roundRow, superposition, trainTmsWps, validateSynth } from "./synthetic.ts";
 import { GRID_OPTIONS, gridJobLabel, labelOf, referenceRows, runMethod, type GridJob } from "./wsae-grid.ts";
 import { mat64 } from "../util/mat.ts";
 import { aggregate, CLAIMS, mapOf, type Cell, type Setting } from "./robustness-map.ts";
@@ -36,11 +36,8 @@ const parseGrid = (raw: string) => {
   return raw;
 };
 
-/** One W_p as a job (its data, float64, row-major n_p × n); see RunContext.runJobs. */
-export type WpJob = { c: Fig3Config; S: number; seed: number };
-export async function wpJob(j: WpJob, jc: JobContext): Promise<Float64Array> {
-  return (await superposition(jc.backend, j.c, j.S, j.seed)).data;
-}
+/** One W_p of the map: its generator and size, at (S, seed). */
+type WpSpec = { c: Fig3Config; S: number; seed: number };
 
 /** One training of the map with its W_p handed over (gridJob's work, without recomputing W_p in the worker). */
 export type RobustnessJob = GridJob & { Wp: Float64Array };
@@ -126,9 +123,10 @@ export const robustness: Artifact<RobustnessConfig> = {
   async run(rc, ctx) {
     const settings = settingsFor(rc);
     const jobs = jobsOf(rc, ctx.seeds);
-    // every W_p first, once per (generator, size, S, seed): the tms toy model costs about ten SAE
-    // trainings, so a worker trains it once and every job that uses it gets it with the job
-    const wps: WpJob[] = [];
+    // every W_p first, once per (generator, size, S, seed). The tms toy model costs about five SAE
+    // trainings: fig2's and fig3's shared job trains it once (every shard runs it; in `wsae all`
+    // the job cache hands this map fig2's models) and every SAE job carries its W_p
+    const wps: WpSpec[] = [];
     const wpIndex = new Map<string, number>();
     const wpKey = (c: Pick<Fig3Config, "generator" | "n" | "n_p">, S: number, seed: number) => JSON.stringify([c.generator, c.n, c.n_p, c.generator === "tms" ? S : "", seed]);
     for (const s of settings)
@@ -140,14 +138,10 @@ export const robustness: Artifact<RobustnessConfig> = {
             wps.push({ c: s.c, S, seed });
           }
         }
-    const slow = wps.filter((w) => w.c.generator === "tms");
-    if (slow.length) ctx.plan(slow.length, "toy models (tms W_p)");
-    // every shard trains the toy models: the SAE jobs carry their W_p
-    const slowWp = await ctx.runJobs<WpJob, Float64Array>(import.meta.url, "wpJob", slow, (w) => `tms W_p S=${w.S} seed=${w.seed}`, { everyShard: true });
-    const wpData = await Promise.all(wps.map(async (w) => {
-      const i = slow.indexOf(w);
-      return i >= 0 ? slowWp[i]! : await wpJob(w, { backend: ctx.backend, step: () => {} });
-    }));
+    const tmsSetting = settings.find((s) => s.c.generator === "tms");
+    const tms = tmsSetting ? await trainTmsWps(ctx, tmsSetting.c, rc.sparsities) : null;
+    const wpData = await Promise.all(wps.map(async (w) =>
+      w.c.generator === "tms" ? tms!.get(w.S, w.seed)! : (await superposition(ctx.backend, w.c, w.S, w.seed)).data));
     const WpOf = (c: Pick<Fig3Config, "generator" | "n" | "n_p">, S: number, seed: number) => wpData[wpIndex.get(wpKey(c, S, seed))!]!;
     ctx.plan(jobs.length, "SAEs");
     const trained = await ctx.runJobs<RobustnessJob, Row>(import.meta.url, "robustnessJob", jobs.map((j) => ({ ...j.job, Wp: WpOf(j.job.c, j.job.S, j.job.seed) })),

@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SyntheticSource, gapTable } from "../src/data/synthetic.ts";
+import { sharedSimd } from "../src/compute/wasm.ts";
 import { mat } from "../src/util/mat.ts";
 import { stream } from "../src/util/rng.ts";
 
@@ -37,6 +38,13 @@ function wp(np: number, n: number) {
 for (const [S, np, n, B] of [[0.9, 20, 200, 1024], [0.7, 7, 13, 33], [0.99, 6, 16, 256], [0.999, 3, 50, 5], [0.5, 20, 200, 256], [0, 5, 9, 3], [0.69, 7, 30, 17]] as const) {
   test(`SIMD batch sampler equals the JS one bit for bit, and the stream goes on alike: S=${S}, n_p=${np}, n=${n}, B=${B}`, () => {
     const W = wp(np, n);
+    // the SIMD path must really run (next() falls back to the JS sampler without it)
+    const kernel = sharedSimd();
+    assert.ok(kernel, "WebAssembly SIMD available");
+    assert.ok(S < 0.7 || gapTable(S), "a gap table at this S");
+    let calls = 0;
+    const sampleXp = kernel.sampleXp.bind(kernel);
+    kernel.sampleXp = (...a) => (calls++, sampleXp(...a));
     const simd = new SyntheticSource(W, S, stream(3, "data"));
     const js = new SyntheticSource(W, S, stream(3, "data"));
     for (let step = 0; step < 4; step++) {
@@ -48,5 +56,7 @@ for (const [S, np, n, B] of [[0.9, 20, 200, 1024], [0.7, 7, 13, 33], [0.99, 6, 1
     // a different batch size, then a held-out set drawn from the same stream
     assert.deepEqual(simd.next(B + 3).data, js.nextPair(B + 3).xp.data);
     assert.deepEqual(simd.sample(17).xp.data, js.sample(17).xp.data);
+    kernel.sampleXp = sampleXp;
+    assert.equal(calls, 5, "every next() ran the SIMD sampler");
   });
 }

@@ -19,6 +19,14 @@ function rand(r: number, c: number): Mat {
   return m;
 }
 const wasm = new WasmBackend();
+/** What the fused step returned last: a full step, z handed back, or null (declined). */
+let last: "step" | "z" | "null" | "none" = "none";
+const inner = wasm.reluStep.bind(wasm);
+wasm.reluStep = async (...a) => {
+  const r = await inner(...a);
+  last = r === null ? "null" : "z" in r ? "z" : "step";
+  return r;
+};
 /** The same backend without its fused step: lossAndGrad goes op by op. */
 const opByOp: Backend = {
   name: "wasm", mode: "simd128",
@@ -43,7 +51,9 @@ for (const [name, B, spec, l1, weighted] of cases) {
     const gamma2 = weighted ? Float32Array.from({ length: spec.n_p }, (_, i) => 0.5 + i / spec.n_p) : null;
     // a large product first: the step must not depend on stale memory
     await wasm.matmul(rand(300, 400), rand(400, 90));
+    last = "none";
     const fused = await lossAndGrad(wasm, spec, p, xp, l1, gamma2, "dense");
+    assert.equal(last, "step", "the fused step ran");
     const ref = await lossAndGrad(opByOp, spec, p, xp, l1, gamma2, "dense");
     assert.equal(fused.loss, ref.loss);
     assert.deepEqual(fused.gW, ref.gW);
@@ -51,7 +61,9 @@ for (const [name, B, spec, l1, weighted] of cases) {
     assert.deepEqual(fused.gb, ref.gb);
     assert.ok(Number.isFinite(fused.loss) && fused.gW.some((v) => v !== 0));
     // and "auto" (dense latents here) takes the fused path too
+    last = "none";
     assert.deepEqual((await lossAndGrad(wasm, spec, p, xp, l1, gamma2)).gW, ref.gW);
+    assert.equal(last, "step");
   });
 }
 
@@ -60,11 +72,15 @@ test("fused wasm step hands sparse latents to the sparse path (same result as op
   const p = initSae(spec, stream(3, "init"));
   p.b!.fill(-2.5); // few latents pass the ReLU
   const xp = rand(64, spec.n_p);
-  const fused = await lossAndGrad(wasm, spec, p, xp, 0.1, null);
-  const ref = await lossAndGrad(opByOp, spec, p, xp, 0.1, null);
-  assert.equal(fused.loss, ref.loss);
-  assert.deepEqual(fused.gW, ref.gW);
-  assert.deepEqual(fused.gb, ref.gb);
+  for (const path of ["auto", "dense"] as const) {
+    last = "none";
+    const fused = await lossAndGrad(wasm, spec, p, xp, 0.1, null, path);
+    assert.equal(last, "z", `${path}: z handed back`);
+    const ref = await lossAndGrad(opByOp, spec, p, xp, 0.1, null, path);
+    assert.equal(fused.loss, ref.loss);
+    assert.deepEqual(fused.gW, ref.gW);
+    assert.deepEqual(fused.gb, ref.gb);
+  }
 });
 
 test("wide inputs are left to the op-by-op path (packed operands are faster there)", async () => {

@@ -205,7 +205,9 @@ export class WasmBackend implements Backend {
   }
 
   async reluStep(x: Mat, w: Mat, d: Mat, bias: Float32Array | null, l1: number, sparseBelow: number, outputGrad: OutputGrad): Promise<{ z: Mat } | DenseStep | null> {
-    return denseReluStep(this.kernels, x, w, d, bias, l1, sparseBelow, outputGrad);
+    // below SPARSE_DENSITY the op-by-op products take the zero-skipping JS kernels (float64
+    // sums): hand z back there too, so a forced dense step still equals op by op bit for bit
+    return denseReluStep(this.kernels, x, w, d, bias, l1, Math.max(sparseBelow, SPARSE_DENSITY), outputGrad);
   }
 
   /**

@@ -93,7 +93,7 @@ export const SYNTH_OPTIONS: OptionSpec[] = [
 
 export function validateSynth(c: SynthConfig): void {
   if (c.n <= c.n_p) throw new UserError(`superposition needs n > n_p (got n=${c.n}, n_p=${c.n_p})`);
-  if (c.topk > c.n_m) throw new UserError(`--topk ${c.topk} exceeds the SAE width n_m=${c.n_m}`);
+  if (c.topk > c.n_m) throw new UserError(`Top-k k = ${c.topk} (--topk, or robustness's --topks) exceeds the SAE width n_m=${c.n_m}`);
   // typed arrays are limited, and this machine has 24 GiB: refuse sizes that cannot run
   const cap = 2 ** 28; // float32 entries per matrix (1 GiB)
   const big = (what: string, entries: number) => {

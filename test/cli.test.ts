@@ -96,7 +96,7 @@ const BAD: [string[], RegExp][] = [
   [["fig2", "--quick", "--n", "0"], /--n must be an integer in \[2, 100,000\]/],
   [["fig2", "--quick", "--nm", "-3"], /--nm must be an integer in \[1, 100,000\]/],
   [["fig2", "--quick", "--steps", "abc"], /--steps must be an integer/],
-  [["fig2", "--quick", "--topk", "99"], /--topk 99 exceeds the SAE width/],
+  [["fig2", "--quick", "--topk", "99"], /Top-k k = 99 \(--topk, or robustness.s --topks\) exceeds the SAE width/],
   [["fig2", "--quick", "--backend", "cuda"], /argument 'cuda' is invalid/],
   [["fig2", "--quick", "--jobs", "0"], /--jobs must be an integer in \[1, 64\]/],
   [["fig3", "--quick", "--jobs", "65"], /--jobs must be an integer in \[1, 64\]/],

@@ -37,3 +37,30 @@ export function packB(B: Float32Array, transB: boolean, k: number, c: number, f:
     }
   }
 }
+
+/** x rounded up to a multiple of m (operands are laid out in 16-byte units of 4 floats). */
+export const up = (x: number, m: number): number => Math.ceil(x / m) * m;
+
+/** A panels per cache block of the gemm kernel: about 96 KiB of A stays in L2 while B streams (it only orders the tiles). */
+export const chunkOf = (k: number): number => Math.max(1, Math.floor((96 * 1024) / (k * 16)));
+
+/** A rows × cols matrix into `f` from `at` with rows `ld` apart, each row's padding zeroed. */
+export function putPadded(src: Float32Array, rows: number, cols: number, f: Float32Array, at: number, ld: number): void {
+  if (ld === cols) {
+    f.set(src.subarray(0, rows * cols), at);
+    return;
+  }
+  for (let i = 0; i < rows; i++) {
+    f.set(src.subarray(i * cols, (i + 1) * cols), at + i * ld);
+    f.fill(0, at + i * ld + cols, at + (i + 1) * ld);
+  }
+}
+
+/** The rows × cols top-left block of a padded one in `f` (rows `ld` apart from `at`), into `out`. */
+export function takePadded(f: Float32Array, at: number, ld: number, rows: number, cols: number, out: Float32Array = new Float32Array(rows * cols)): Float32Array {
+  if (ld === cols) out.set(f.subarray(at, at + rows * cols));
+  else if (cols >= 64) for (let i = 0; i < rows; i++) out.set(f.subarray(at + i * ld, at + i * ld + cols), i * cols);
+  // short rows: a plain loop beats a subarray per row
+  else for (let i = 0; i < rows; i++) for (let j = 0, s = at + i * ld, d = i * cols; j < cols; j++) out[d + j] = f[s + j]!;
+  return out;
+}

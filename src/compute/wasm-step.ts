@@ -9,7 +9,7 @@
  */
 import { mat, type Mat } from "../util/mat.ts";
 import type { DenseStep, OutputGrad } from "./backend.ts";
-import { packB } from "./pack.ts";
+import { chunkOf, packB, takePadded, up } from "./pack.ts";
 import { densityOf } from "./sparse.ts";
 
 /** What the step needs of a WasmBackend instance: its memory and its kernels. */
@@ -26,10 +26,6 @@ export type WasmKernels = {
  * the wide bench shape, n_p = 512, took 1.8× longer resident, under the same load).
  */
 export const RESIDENT_MAX_NP = 64;
-
-const up = (x: number, m: number) => Math.ceil(x / m) * m;
-/** A panels per cache block: the same rule as WasmBackend's products (it only orders the tiles). */
-const chunkOf = (k: number) => Math.max(1, Math.floor((96 * 1024) / (k * 16)));
 
 /** Float offsets of the step's buffers in module memory (all 16-byte aligned). */
 function layout(B: number, n_p: number, n_m: number, untied: boolean) {
@@ -51,13 +47,6 @@ function layout(B: number, n_p: number, n_m: number, untied: boolean) {
   const DPRE = take(rp * cm);
   const DENC = take(pp * cm); // (∂/∂W)ᵀ
   return { rp, cm, cq, pp, XP, WT, DT, D, BIAS, Z, XH, DDEC, DPRE, DENC, end: o };
-}
-
-/** The rows × cols top-left block of a padded one (row stride `ld`), copied out. */
-function block(f: Float32Array, at: number, ld: number, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = f[at + i * ld + j]!;
-  return out;
 }
 
 /** The transpose of the rows × cols top-left block of a padded one: a cols × rows matrix. */
@@ -96,7 +85,7 @@ export function denseReluStep(
   k.gemm(by(L.XP), 16 * n_p, 4 * n_p, 4, by(L.WT), 32 * n_p, 32, by(L.Z), 4 * cm, rp / 4, cm / 8, n_p, chunkOf(n_p));
   k.reluBias(by(L.Z), by(L.BIAS), rp, cm);
   // the caller's density(z) on z where it lies (the same sampled entries)
-  if (densityOf(f, L.Z, B * n_m, n_m, cm) < sparseBelow) return { z: mat(B, n_m, block(f, L.Z, cm, B, n_m)) };
+  if (densityOf(f, L.Z, B * n_m, n_m, cm) < sparseBelow) return { z: mat(B, n_m, takePadded(f, L.Z, cm, B, n_m)) };
   // decoder: X̂ = Z·D (D read in place)
   k.gemm(by(L.Z), 16 * cm, 4 * cm, 4, by(L.D), 32, 4 * n_p, by(L.XH), 4 * cq, rp / 4, cq / 8, n_m, chunkOf(n_m), n_p);
   const loss = outputGrad(f, L.XH, cq, f, L.Z, cm);

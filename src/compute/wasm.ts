@@ -12,7 +12,7 @@ import { mat, type Mat } from "../util/mat.ts";
 import { checkMatmul, type AdamHyper, type Backend, type DenseStep, type OutputGrad } from "./backend.ts";
 import { adamJs, matmulJs, maskedGradJs } from "./js.ts";
 import { density } from "./sparse.ts";
-import { packA, packB } from "./pack.ts";
+import { chunkOf, packA, packB, putPadded, takePadded, up } from "./pack.ts";
 import { denseReluStep, type WasmKernels } from "./wasm-step.ts";
 
 type Gemm4Fn = (a: number, aI: number, aT: number, aK: number, b: number, bK: number, c: number, ldc: number, np: number, k: number) => void;
@@ -98,7 +98,6 @@ export class WasmBackend implements Backend {
   private product(a: Mat, b: Mat, transA: boolean, transB: boolean, extra = 0): { f: Float32Array; c0: number; cp: number; rp: number; r: number; c: number; e0: number } {
     const [r, k, c] = checkMatmul(a, b, transA, transB);
     const np = Math.ceil(r / 4), nq = Math.ceil(c / 8), rp = np * 4, cp = nq * 8;
-    const up4 = (x: number) => Math.ceil(x / 4) * 4;
     // wide outputs reuse each row of A across many column panels: pack it into 4-row
     // panels (sequential reads); narrow ones read it in place (a memcpy, no packing)
     const packedA = c >= 64;
@@ -106,7 +105,7 @@ export class WasmBackend implements Backend {
     // B is read 8 columns at a time: pack it when transposed or wide (long row strides)
     const packedB = transB || c >= 64;
     const bLen = packedB ? cp * k : k * c + (cp - c);
-    const a0 = 0, b0 = up4(a0 + aLen), c0 = up4(b0 + bLen), e0 = c0 + rp * cp;
+    const a0 = 0, b0 = up(a0 + aLen, 4), c0 = up(b0 + bLen, 4), e0 = c0 + rp * cp;
     const f = this.reserve(e0 + extra);
     if (k === 0 || r === 0 || c === 0) {
       f.fill(0, c0, c0 + rp * cp);
@@ -125,9 +124,7 @@ export class WasmBackend implements Backend {
     // byte strides of op(A)[4ib + t, kk] and op(B)[kk, 8jb + u] (see simd.wat)
     const [aI, aT, aK] = packedA ? [16 * k, 4, 16] : transA ? [16, 4, r * 4] : [16 * k, 4 * k, 4];
     const [bJ, bK] = packedB ? [32 * k, 32] : [32, 4 * c];
-    // A panels per cache block: about 96 KiB of A stays in L2 while B streams
-    const chunk = Math.max(1, Math.floor((96 * 1024) / (k * 16)));
-    this.gemm(a0 * 4, aI, aT, aK, b0 * 4, bJ, bK, c0 * 4, cp * 4, np, nq, k, chunk, c);
+    this.gemm(a0 * 4, aI, aT, aK, b0 * 4, bJ, bK, c0 * 4, cp * 4, np, nq, k, chunkOf(k), c);
     return { f, c0, cp, rp, r, c, e0 };
   }
 
@@ -138,18 +135,9 @@ export class WasmBackend implements Backend {
     return this.copyOut(p.f, p.c0, p.cp, p.r, p.c);
   }
 
-  /** The r × c result out of the padded C block (row by row when padded: memcpys). */
+  /** The r × c result out of the padded C block. */
   private copyOut(f: Float32Array, c0: number, cp: number, r: number, c: number): Mat {
-    // unpadded: one copy, no zero-filled allocation first
-    if (cp === c) return mat(r, c, f.slice(c0, c0 + r * c));
-    const out = mat(r, c);
-    if (c >= 64) for (let i = 0; i < r; i++) out.data.set(f.subarray(c0 + i * cp, c0 + i * cp + c), i * c);
-    else {
-      // short rows: a plain loop beats a subarray per row
-      const O = out.data;
-      for (let i = 0; i < r; i++) for (let j = 0, s = c0 + i * cp, d = i * c; j < c; j++) O[d + j] = f[s + j]!;
-    }
-    return out;
+    return mat(r, c, takePadded(f, c0, cp, r, c));
   }
 
   async encodeRelu(x: Mat, w: Mat, bias: Float32Array | null): Promise<Mat> {
@@ -169,11 +157,7 @@ export class WasmBackend implements Backend {
     const rp = Math.ceil(g.rows / 4) * 4, cp = Math.ceil(d.rows / 8) * 8;
     const { f, c0, r, c, e0 } = this.product(g, d, false, true, rp * cp);
     // Z laid out as C behind it (padding rows and columns 0: masked out)
-    if (cp === c) f.set(z.data, e0);
-    else for (let i = 0; i < r; i++) {
-      f.set(z.data.subarray(i * c, (i + 1) * c), e0 + i * cp);
-      f.fill(0, e0 + i * cp + c, e0 + (i + 1) * cp);
-    }
+    putPadded(z.data, r, c, f, e0, cp);
     f.fill(0, e0 + r * cp, e0 + rp * cp);
     this.maskAdd(c0 * 4, e0 * 4, rp * cp, l1);
     return this.copyOut(f, c0, cp, r, c);
@@ -186,21 +170,15 @@ export class WasmBackend implements Backend {
   csrTimes(ptr: Int32Array, idx: Int32Array, val: Float32Array, w: Mat, rows: number, out: Mat): Mat {
     const m = w.cols, m4 = Math.ceil(m / 4), mp = m4 * 4, nnz = ptr[rows]!;
     if (out.rows !== rows || out.cols !== m || ptr.length < rows + 1) throw new Error("csrTimes: shapes differ");
-    const up4 = (x: number) => Math.ceil(x / 4) * 4;
-    const p0 = 0, i0 = up4(p0 + rows + 1), v0 = up4(i0 + nnz), w0 = up4(v0 + nnz), c0 = w0 + w.rows * mp;
+    const p0 = 0, i0 = up(p0 + rows + 1, 4), v0 = up(i0 + nnz, 4), w0 = up(v0 + nnz, 4), c0 = w0 + w.rows * mp;
     const f = this.reserve(c0 + rows * mp);
     const ints = new Int32Array(f.buffer, 0, c0);
     ints.set(ptr.subarray(0, rows + 1), p0);
     ints.set(idx.subarray(0, nnz), i0);
     f.set(val.subarray(0, nnz), v0);
-    if (mp === m) f.set(w.data, w0);
-    else for (let r = 0; r < w.rows; r++) {
-      f.set(w.data.subarray(r * m, (r + 1) * m), w0 + r * mp);
-      f.fill(0, w0 + r * mp + m, w0 + (r + 1) * mp);
-    }
+    putPadded(w.data, w.rows, m, f, w0, mp);
     this.csr(p0 * 4, i0 * 4, v0 * 4, w0 * 4, c0 * 4, rows, m4);
-    if (mp === m) out.data.set(f.subarray(c0, c0 + rows * m));
-    else for (let b = 0; b < rows; b++) for (let j = 0; j < m; j++) out.data[b * m + j] = f[c0 + b * mp + j]!;
+    takePadded(f, c0, mp, rows, m, out.data);
     return out;
   }
 
@@ -222,17 +200,12 @@ export class WasmBackend implements Backend {
     if (out.rows !== rows || out.cols !== m) throw new Error("sampleXp: shapes differ");
     if (total >= 2 ** 31) throw new Error(`sampleXp: ${total} coordinates (limit 2^31)`);
     const thr = "gaps" in law ? law.gaps.thr : new Uint32Array(0);
-    const up4 = (x: number) => Math.ceil(x / 4) * 4;
-    const s0 = 0, t0 = 4, k0 = up4(t0 + thr.length), w0 = k0 + 4096, c0 = w0 + n * mp;
-    const tmp = up4(c0 + rows * mp); // sample_xp_each's list of one row's non-zeros
+    const s0 = 0, t0 = 4, k0 = up(t0 + thr.length, 4), w0 = k0 + 4096, c0 = w0 + n * mp;
+    const tmp = up(c0 + rows * mp, 4); // sample_xp_each's list of one row's non-zeros
     const f = this.reserve(tmp + 2 * n);
     const ints = new Int32Array(f.buffer, 0, w0);
     ints.set(state, s0);
-    if (mp === m) f.set(w.data, w0);
-    else for (let r = 0; r < n; r++) {
-      f.set(w.data.subarray(r * m, (r + 1) * m), w0 + r * mp);
-      f.fill(0, w0 + r * mp + m, w0 + (r + 1) * mp);
-    }
+    putPadded(w.data, n, m, f, w0, mp);
     f.fill(0, c0, c0 + rows * mp);
     let count: number;
     if ("gaps" in law) {
@@ -245,8 +218,7 @@ export class WasmBackend implements Backend {
       count = this.samplerEach(s0 * 4, S, 1 / (1 - S), rows, n, w0 * 4, m4, c0 * 4, tmp * 4);
     }
     for (let i = 0; i < 4; i++) state[i] = ints[s0 + i]!;
-    if (mp === m) out.data.set(f.subarray(c0, c0 + rows * m));
-    else for (let b = 0; b < rows; b++) for (let j = 0; j < m; j++) out.data[b * m + j] = f[c0 + b * mp + j]!;
+    takePadded(f, c0, mp, rows, m, out.data);
     return count;
   }
 

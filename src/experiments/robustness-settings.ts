@@ -173,14 +173,17 @@ export function fullGridCount(rc: RobustnessConfig, seeds: number): number {
   return jobsOf({ ...rc, grid: "full" }, Array.from({ length: seeds }, (_, i) => i)).length;
 }
 
-/** Reference rows (no training) once per (W_p, S, seed), under the first setting that uses that W_p. */
+/** One W_p at one (S, seed): its generator and size, S and seed. */
+export const wpKey = (c: Pick<Fig3Config, "generator" | "n" | "n_p">, S: number, seed: number): string => JSON.stringify([c.generator, c.n, c.n_p, S, seed]);
+
+/** Every (W_p, S, seed) of the map once, under the first setting that uses it: its reference rows (no training), and the W_p its trainings carry. */
 export function refsOf(rc: RobustnessConfig, seeds: number[]): { setting: string; c: Fig3Config; S: number; seed: number }[] {
   const seen = new Set<string>();
   const out: { setting: string; c: Fig3Config; S: number; seed: number }[] = [];
   for (const s of settingsFor(rc))
     for (const seed of seeds)
       for (const S of rc.sparsities) {
-        const k = JSON.stringify([s.c.generator, s.c.n, s.c.n_p, S, seed]);
+        const k = wpKey(s.c, S, seed);
         if (seen.has(k)) continue;
         seen.add(k);
         out.push({ setting: s.id, c: s.c, S, seed });

@@ -19,7 +19,7 @@ import { GRID_OPTIONS, gridJobLabel, labelOf, referenceRows, runMethod, type Gri
 import { mat64 } from "../util/mat.ts";
 import { aggregate, CLAIMS, mapOf, type Cell, type Setting } from "./robustness-map.ts";
 import {
-  FACTORS, expectedCells, expectedRows, fullGridCount, jobsOf, refsOf, settingsFor, settingsOf, type Factor, type RobustnessConfig,
+  FACTORS, expectedCells, expectedRows, fullGridCount, jobsOf, refsOf, settingsFor, settingsOf, wpKey, type Factor, type RobustnessConfig,
 } from "./robustness-settings.ts";
 import { CELL_COLUMNS, cellRows, checkCells, crossedCells, crossedClaims, crossedPlot, crossedSummary } from "./robustness-full.ts";
 import type { Artifact, Column, JobContext, Row } from "./types.ts";
@@ -35,9 +35,6 @@ const parseGrid = (raw: string) => {
   if (raw !== "ofat" && raw !== "full") throw new UserError(`--grid takes ofat (one factor at a time) or full (every factor crossed) (got '${raw}')`);
   return raw;
 };
-
-/** One W_p of the map: its generator and size, at (S, seed). */
-type WpSpec = { c: Fig3Config; S: number; seed: number };
 
 /** One training of the map with its W_p handed over (gridJob's work, without recomputing W_p in the worker). */
 export type RobustnessJob = GridJob & { Wp: Float64Array };
@@ -123,26 +120,17 @@ export const robustness: Artifact<RobustnessConfig> = {
   async run(rc, ctx) {
     const settings = settingsFor(rc);
     const jobs = jobsOf(rc, ctx.seeds);
-    // every W_p first, once per (generator, size, S, seed). The tms toy model costs about five SAE
-    // trainings: fig2's and fig3's shared job trains it once (every shard runs it; in `wsae all`
-    // the job cache hands this map fig2's models) and every SAE job carries its W_p
-    const wps: WpSpec[] = [];
-    const wpIndex = new Map<string, number>();
-    const wpKey = (c: Pick<Fig3Config, "generator" | "n" | "n_p">, S: number, seed: number) => JSON.stringify([c.generator, c.n, c.n_p, c.generator === "tms" ? S : "", seed]);
-    for (const s of settings)
-      for (const seed of ctx.seeds)
-        for (const S of rc.sparsities) {
-          const k = wpKey(s.c, S, seed);
-          if (!wpIndex.has(k)) {
-            wpIndex.set(k, wps.length);
-            wps.push({ c: s.c, S, seed });
-          }
-        }
+    // every W_p first, once per (generator, size, S, seed): refsOf lists each once. The tms toy
+    // model costs about five SAE trainings: fig2's and fig3's shared job trains it once (every
+    // shard runs it; in `wsae all` the job cache hands this map fig2's models) and every SAE job
+    // carries its W_p; the others are cheap (and superposition caches them across S)
+    const refs = refsOf(rc, ctx.seeds);
     const tmsSetting = settings.find((s) => s.c.generator === "tms");
     const tms = tmsSetting ? await trainTmsWps(ctx, tmsSetting.c, rc.sparsities) : null;
-    const wpData = await Promise.all(wps.map(async (w) =>
-      w.c.generator === "tms" ? tms!.get(w.S, w.seed)! : (await superposition(ctx.backend, w.c, w.S, w.seed)).data));
-    const WpOf = (c: Pick<Fig3Config, "generator" | "n" | "n_p">, S: number, seed: number) => wpData[wpIndex.get(wpKey(c, S, seed))!]!;
+    const wps = new Map<string, Float64Array>();
+    for (const { c, S, seed } of refs)
+      wps.set(wpKey(c, S, seed), c.generator === "tms" ? tms!.get(S, seed)! : (await superposition(ctx.backend, c, S, seed)).data);
+    const WpOf = (c: Pick<Fig3Config, "generator" | "n" | "n_p">, S: number, seed: number) => wps.get(wpKey(c, S, seed))!;
     ctx.plan(jobs.length, "SAEs");
     const trained = await ctx.runJobs<RobustnessJob, Row>(import.meta.url, "robustnessJob", jobs.map((j) => ({ ...j.job, Wp: WpOf(j.job.c, j.job.S, j.job.seed) })),
       (j) => `${j.c.generator} ${j.c.tied ? "" : "untied "}${j.c.topk ? `k=${j.c.topk} ` : ""}${gridJobLabel(j)} bias=${j.bias ? "on" : "off"} λ=${j.l1}`);
@@ -152,7 +140,7 @@ export const robustness: Artifact<RobustnessConfig> = {
       return { artifact: "robustness", setting: j.setting, generator: c.generator, n: c.n, n_p: c.n_p, n_m: c.n_m, tied: c.tied, topk: c.topk, ...trained[i]! };
     });
     const rows: Row[] = [];
-    for (const { setting, c, S, seed } of refsOf(rc, ctx.seeds))
+    for (const { setting, c, S, seed } of refs)
       for (const r of referenceRows(c, S, seed, mat64(c.n_p, c.n, WpOf(c, S, seed))))
         rows.push(roundRow({ artifact: "robustness", setting, generator: c.generator, n: c.n, n_p: c.n_p, n_m: "", tied: "", topk: "", ...r }));
     rows.push(...trainedRows);
